@@ -1,0 +1,36 @@
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from tinget.api.api import api
+from tinget.core import views as core_views
+
+handler400 = "tinget.core.views.bad_request"
+handler403 = "tinget.core.views.permission_denied"
+handler404 = "tinget.core.views.page_not_found"
+handler500 = "tinget.core.views.server_error"
+
+admin.site.site_header = _("Tinget administration")
+admin.site.site_title = _("Tinget administration")
+admin.site.index_title = _("Case work and settings")
+
+urlpatterns = [
+    path("helse", core_views.health, name="health"),
+    path("trivial", core_views.trivial, name="trivial"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+urlpatterns += i18n_patterns(
+    path(_("account/"), include("allauth.urls")),
+    path("", include("tinget.accounts.urls")),
+    path("", include("tinget.core.urls")),
+    prefix_default_language=False,
+)
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

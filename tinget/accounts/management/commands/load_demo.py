@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from tinget.accounts.demo import load_demo_users
+from tinget.core.profile import load_profile
+from tinget.core.registry import registry
+
+
+class Command(BaseCommand):
+    help = "Load the demo: a municipality profile, demo people and each module's demo data. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--profile", default="asker")
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo passwords")
+
+    def handle(self, profile, quiet_logins=False, **options):
+        municipality, changes = load_profile(profile)
+        self.stdout.write(f"Profile: {municipality} ({changes} changes)")
+        logins = load_demo_users()
+        for module in registry:
+            if module.demo is not None:
+                module.demo(municipality)
+                self.stdout.write(f"Demo data: {module.name}")
+        if not quiet_logins:
+            self.stdout.write(self.style.SUCCESS("\nDemo logins (invented people; passwords in var/demo-logins.txt):"))
+            for email, password in logins.items():
+                self.stdout.write(f"  {email:28} {password}")

@@ -1,0 +1,124 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from . import search as site_search
+from .forms import SearchForm
+from .registry import registry
+from .selectors import current_municipality, emergency_contacts
+
+
+@require_GET
+def hub(request):
+    """The front page. Its body is the same for everyone in a language, so that part is cached;
+    the header (who is logged in) is rendered per request around it."""
+    key = f"core:hub:{get_language()}:{len(registry)}"
+    body = cache.get(key) if settings.TINGET_HUB_CACHE_SECONDS else None
+    if body is None:
+        body = render_to_string(
+            "core/hub_body.html", {"sections": registry.sections(), "municipality": current_municipality()}
+        )
+        if settings.TINGET_HUB_CACHE_SECONDS:
+            cache.set(key, body, settings.TINGET_HUB_CACHE_SECONDS)
+    return render(request, "core/hub.html", {"hub_body": body})
+
+
+@require_GET
+def trivial(request):
+    """A view that does nothing: the yardstick the hub's speed is measured against (bench/pages)."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def on_call(request):
+    municipality = current_municipality()
+    contacts = list(emergency_contacts(municipality)) if municipality else []
+    language = get_language()
+    groups = {}
+    for contact in contacts:
+        groups.setdefault(contact.get_kind_display(), []).append(
+            {
+                "name": contact.localized("name", language),
+                "description": contact.localized("description", language),
+                "phone": contact.phone,
+                "tel": contact.phone.replace(" ", ""),
+            }
+        )
+    return render(
+        request,
+        "core/pages/on_call.html",
+        {"groups": groups, "crumbs": [(_("Front page"), "/"), (_("Emergency and on-call numbers"), None)]},
+    )
+
+
+def content_page(template, title):
+    @require_GET
+    def view(request):
+        return render(request, template, {"crumbs": [(_("Front page"), "/"), (title, None)]})
+
+    view.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html")
+    return view
+
+
+@require_GET
+def search(request):
+    form = SearchForm(request.GET or None)
+    hits = []
+    page = None
+    if form.is_valid():
+        hits = site_search.search(form.cleaned_data["q"], request.user)
+        page = Paginator(hits, 20).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "core/search.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "total": len(hits),
+            "crumbs": [(_("Front page"), "/"), (_("Search"), None)],
+        },
+    )
+
+
+@never_cache
+def health(request):
+    """200 when the database answers, 503 when it does not. For load balancers and monitoring."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any failure to reach the database means "not healthy"
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # The database or a template may be what failed, so fall back to plain text rather than fail again.
+    try:
+        return render(request, "500.html", status=500)
+    except Exception:
+        return HttpResponse(_("Something went wrong on our side. Please try again later."), status=500)
