@@ -1,6 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 
 from tinget.core import ratelimit
+from tinget.core.mail import queue_email
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,3 +22,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        """Account e-mails (verification, password reset) go through the task queue like all others."""
+        message = self.render_mail(template_prefix, email, context)
+        html = next((content for content, mime in getattr(message, "alternatives", []) if mime == "text/html"), None)
+        queue_email(subject=message.subject, body=message.body, to=message.to, html=html, from_email=message.from_email)
