@@ -6,7 +6,7 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from tinget.core import audit
@@ -32,6 +32,26 @@ def _read_logins(path: Path) -> dict[str, str]:
     return {email: password for email, password in pairs}
 
 
+# What a case worker may do in the admin before the modules add their own permissions: read the
+# municipality profile and keep the emergency numbers up to date.
+CASE_WORKER_PERMISSIONS = [
+    "core.view_municipality",
+    "core.view_area",
+    "core.view_postcode",
+    "core.view_unit",
+    "core.view_emergencycontact",
+    "core.change_emergencycontact",
+]
+
+
+def _case_worker_group(name):
+    group, _ = Group.objects.get_or_create(name=name)
+    for dotted in CASE_WORKER_PERMISSIONS:
+        app_label, codename = dotted.split(".")
+        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    return group
+
+
 @transaction.atomic
 def load_demo_users() -> dict[str, str]:
     """Create the demo people if they are missing; return {email: password}."""
@@ -53,7 +73,7 @@ def load_demo_users() -> dict[str, str]:
                 user.save(update_fields=["password"])
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         if group:
-            user.groups.add(Group.objects.get_or_create(name=group)[0])
+            user.groups.add(_case_worker_group(group))
         result[email] = password
     if result != known:
         path.parent.mkdir(parents=True, exist_ok=True)
