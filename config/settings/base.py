@@ -106,7 +106,18 @@ tune_database(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, e-mail, tasks -------------------------------------------------------------------------
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://tinget")}
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://tinget"),
+    # Pieces of the page layout that are the same for every visitor in a language (asset links, menu,
+    # footer; see base.html). Each process keeps its own, so they cost no round trip to a shared cache and
+    # a restart (a deploy) never serves an old one. Development and tests turn it off.
+    "layout": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "tinget-layout",
+        # The anonymous header varies with the page's path, so there is one piece per page visited.
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tinget <ikke-svar@tinget.example.no>")
@@ -151,6 +162,17 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
 ACCOUNT_ADAPTER = "tinget.accounts.adapter.AccountAdapter"
+# Our labels and hints on allauth's forms (tinget/accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "tinget.accounts.forms.LoginForm",
+    "signup": "tinget.accounts.forms.SignupForm",
+    "reset_password": "tinget.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "tinget.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "tinget.accounts.forms.ChangePasswordForm",
+    "set_password": "tinget.accounts.forms.SetPasswordForm",
+    "add_email": "tinget.accounts.forms.AddEmailForm",
+    "reauthenticate": "tinget.accounts.forms.ReauthenticateForm",
+}
 
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False

@@ -1,9 +1,11 @@
 """Production: everything secret or site-specific must come from the environment."""
 
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import STORAGES, env
+from .base import STATIC_ROOT, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -15,11 +17,17 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+# Preloading is a promise made for a whole registrable domain (e.g. asker.kommune.no and all below it) and
+# is hard to take back, so it is the domain owner's decision, taken by setting SECURE_HSTS_PRELOAD; until
+# then the deploy check's reminder (security.W021) is not a fault in this installation.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
+# collectstatic writes here and WhiteNoise serves from here; the benchmark points it at a temporary folder.
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(STATIC_ROOT)))
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.contrib.sites.shortcuts import get_current_site
 
 from tinget.core import ratelimit
 from tinget.core.mail import queue_email
@@ -25,6 +27,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         """Account e-mails (verification, password reset) go through the task queue like all others."""
+        # The context allauth's own send_mail gives the templates: without it, {{ email }} is empty.
+        request = allauth_context.request
+        context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         message = self.render_mail(template_prefix, email, context)
         html = next((content for content, mime in getattr(message, "alternatives", []) if mime == "text/html"), None)
         queue_email(subject=message.subject, body=message.body, to=message.to, html=html, from_email=message.from_email)

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -17,5 +18,5 @@ def min_side(request):
     return render(
         request,
         "accounts/min_side.html",
-        {"sections": sections, "crumbs": [(_("Front page"), "/"), (_("My page"), None)]},
+        {"sections": sections, "crumbs": [(_("Front page"), reverse("core:hub")), (_("My page"), None)]},
     )

@@ -28,7 +28,10 @@ def _sync(model, lookup, values):
     }
     obj = model.objects.filter(**lookup).first()
     if obj is None:
-        model.objects.create(**lookup, **values)
+        # Validate new rows too: a bad postcode or a missing field must stop the load, not land in the table.
+        obj = model(**lookup, **values)
+        obj.full_clean()
+        obj.save()
         return True
     changed = [k for k, v in values.items() if getattr(obj, k) != v]
     if changed:

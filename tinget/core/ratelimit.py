@@ -51,6 +51,9 @@ def network_of(ip: str) -> str:
         address = ipaddress.ip_address(ip)
     except ValueError:
         return "unknown"
+    # A dual-stack socket shows IPv4 clients as ::ffff:a.b.c.d; without this they would all share ::/64.
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
     prefix = 24 if address.version == 4 else 64
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -55,14 +56,17 @@ def on_call(request):
     return render(
         request,
         "core/pages/on_call.html",
-        {"groups": groups, "crumbs": [(_("Front page"), "/"), (_("Emergency and on-call numbers"), None)]},
+        {
+            "groups": groups,
+            "crumbs": [(_("Front page"), reverse("core:hub")), (_("Emergency and on-call numbers"), None)],
+        },
     )
 
 
 def content_page(template, title):
     @require_GET
     def view(request):
-        return render(request, template, {"crumbs": [(_("Front page"), "/"), (title, None)]})
+        return render(request, template, {"crumbs": [(_("Front page"), reverse("core:hub")), (title, None)]})
 
     view.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html")
     return view
@@ -83,7 +87,7 @@ def search(request):
             "form": form,
             "page_obj": page,
             "total": len(hits),
-            "crumbs": [(_("Front page"), "/"), (_("Search"), None)],
+            "crumbs": [(_("Front page"), reverse("core:hub")), (_("Search"), None)],
         },
     )
 

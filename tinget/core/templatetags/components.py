@@ -9,9 +9,11 @@
 {% language_links %}               the same page in the other languages
 """
 
+from functools import lru_cache
+
 from django import forms, template
 from django.conf import settings
-from django.urls import translate_url
+from django.urls import get_urlconf, translate_url
 from django.utils.translation import get_language
 
 register = template.Library()
@@ -52,7 +54,8 @@ def field(bound_field, hint=None, width=None):
 def error_summary(*forms_):
     errors = []
     for form in forms_:
-        if form is None or not form.is_bound or not form.errors:
+        # A missing template variable arrives as "" (string_if_invalid): skip it like an unbound form.
+        if not getattr(form, "is_bound", False) or not form.errors:
             continue
         for error in form.non_field_errors():
             errors.append({"message": error, "anchor": None})
@@ -114,7 +117,7 @@ def language_links(context):
             {
                 "code": code,
                 "name": LANGUAGE_SELF_NAMES.get(code, name),
-                "url": translate_url(request.get_full_path(), code),
+                "url": translated_url(request, code),
                 "current": code == current,
             }
         )
@@ -128,4 +131,16 @@ LANGUAGE_SELF_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 @register.simple_tag(takes_context=True)
 def alternate_urls(context):
     request = context["request"]
-    return [(code, translate_url(request.get_full_path(), code)) for code, _ in settings.LANGUAGES]
+    return [(code, translated_url(request, code)) for code, _ in settings.LANGUAGES]
+
+
+def translated_url(request, code):
+    """The current page in another language. Every page asks for each language twice (alternate links,
+    language menu), and translate_url resolves and reverses each time (about 0.1 ms), so results are
+    remembered per URL configuration, active language and path."""
+    return _translated_url(get_urlconf() or settings.ROOT_URLCONF, get_language(), request.get_full_path(), code)
+
+
+@lru_cache(maxsize=256)
+def _translated_url(urlconf, current_language, path, code):
+    return translate_url(path, code)

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from tinget.core.profile import load_profile
@@ -14,4 +15,6 @@ class Command(BaseCommand):
             municipality, changes = load_profile(profile)
         except (FileNotFoundError, KeyError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError(f"The profile is not valid: {'; '.join(exc.messages)}") from exc
         self.stdout.write(f"{municipality}: {changes} rows created or changed")

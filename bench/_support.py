@@ -1,0 +1,315 @@
+"""What the scenarios share: a description of the machine, a production-like environment, the database,
+a gunicorn server on loopback, wrk, and plain HTTP fetches that keep the bytes as they went over the wire.
+
+Modules in bench/ whose names start with an underscore are helpers; every other module is a scenario.
+"""
+
+import contextlib
+import http.client
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+LOOPBACK = "127.0.0.1"
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tinget_bench"
+REDIS_URL = "redis://127.0.0.1:6379/1"
+
+
+class BenchError(Exception):
+    """A scenario could not run; the message says what to do about it."""
+
+
+# --- The machine ----------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    cpu = platform.processor() or platform.machine()
+    memory = None
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = int(line.split()[1]) * 1024
+                break
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_bytes": memory,
+        "memory": f"{memory / 2**30:.1f} GiB" if memory else None,
+        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+    }
+
+
+# --- Environment and database ---------------------------------------------------------------------
+
+
+def production_env(**overrides) -> dict:
+    """The environment of a production installation on plain-HTTP loopback: production settings, a fresh
+    secret key, no HTTPS redirect (there is no TLS terminator in front of us here)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "DEBUG": "false",
+            "SECURE_SSL_REDIRECT": "false",
+            "ALLOWED_HOSTS": LOOPBACK,
+            "LOG_LEVEL": "WARNING",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+    )
+    env.update({key: str(value) for key, value in overrides.items()})
+    return env
+
+
+def redis_answers(url: str = REDIS_URL) -> bool:
+    try:
+        import redis
+    except ImportError:
+        return False
+    try:
+        return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
+    except Exception:  # any failure means "not usable"; the caller falls back to local memory
+        return False
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def ensure_database(url: str) -> dict:
+    """Create the database named in a PostgreSQL URL if it is missing; answer its vendor and version."""
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        import sqlite3
+
+        return {"vendor": "sqlite", "version": sqlite3.sqlite_version, "url": url}
+    if not parts.scheme.startswith(("postgres", "pgsql")):
+        raise BenchError(f"Only PostgreSQL and SQLite URLs are supported here, not {parts.scheme!r}")
+    if parts.hostname not in (LOOPBACK, "localhost", "::1", None):
+        raise BenchError(f"The benchmark database must be on loopback, not {parts.hostname}")
+    import psycopg
+    from psycopg import sql
+
+    name = parts.path.lstrip("/")
+    if not name:
+        raise BenchError(f"No database name in DATABASE_URL={url}")
+    try:
+        with psycopg.connect(_with_database(url, "postgres"), autocommit=True, connect_timeout=5) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            version = conn.execute("SHOW server_version").fetchone()[0]
+    except psycopg.OperationalError as exc:
+        raise BenchError(
+            f"PostgreSQL does not answer at {_with_database(url, 'postgres')} ({exc}). Start it, or set "
+            "DATABASE_URL to one that answers."
+        ) from exc
+    return {"vendor": "postgresql", "version": version, "url": url, "created": not exists}
+
+
+def manage(env: dict, *args: str, timeout: float = 120) -> str:
+    """Run a management command; fail with its output when it fails."""
+    try:
+        done = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"manage.py {' '.join(args)} took longer than {timeout:.0f} s") from exc
+    if done.returncode != 0:
+        raise BenchError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    return done.stdout
+
+
+# --- The server -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn serving config.wsgi on a free loopback port, in its own process group so that stopping
+    it stops its workers too. Use as a context manager: it is stopped on the way out, failure or not."""
+
+    def __init__(self, env: dict, *, workers: int = 2, worker_class: str = "gthread", threads: int = 4):
+        self.env = env
+        self.port = free_port()
+        self.base_url = f"http://{LOOPBACK}:{self.port}"
+        self.command = [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{LOOPBACK}:{self.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            worker_class,
+            "--log-level",
+            "warning",
+            "--worker-tmp-dir",
+            "/dev/shm" if Path("/dev/shm").is_dir() else "/tmp",
+        ]
+        if worker_class == "gthread":
+            self.command += ["--threads", str(threads)]
+        self.process = None
+        self.log_path = None
+
+    def __enter__(self):
+        import tempfile
+
+        self.log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
+        self.log_path = self.log.name
+        self.process = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        try:
+            self._wait_until_healthy(timeout=30)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    def _wait_until_healthy(self, timeout: float):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited with {self.process.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(OSError):
+                status, _, _ = fetch(self.base_url + "/helse", timeout=2)
+                if status == 200:
+                    return
+            time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer /helse within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+    def stop(self):
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        self.log.close()
+
+
+# --- HTTP -----------------------------------------------------------------------------------------
+
+
+def fetch(url: str, headers: dict | None = None, timeout: float = 10) -> tuple[int, dict, bytes]:
+    """GET a loopback URL; the body is returned exactly as sent (still compressed if it was)."""
+    parts = urlsplit(url)
+    if parts.hostname != LOOPBACK:
+        raise BenchError(f"Refusing to send benchmark traffic off loopback: {url}")
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    try:
+        conn.request("GET", parts.path + (f"?{parts.query}" if parts.query else ""), headers=headers or {})
+        response = conn.getresponse()
+        body = response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+    finally:
+        conn.close()
+
+
+# --- wrk ------------------------------------------------------------------------------------------
+
+
+def require_wrk() -> str:
+    path = shutil.which("wrk") or ("/usr/bin/wrk" if Path("/usr/bin/wrk").exists() else None)
+    if path is None:
+        raise BenchError("wrk is not installed: apt-get install wrk")
+    return path
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
+_LATENCY = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s+(\d+(?:\.\d+)?)(us|ms|s|m)\s*$", re.MULTILINE)
+
+
+def _to_ms(number: str, unit: str) -> float:
+    return float(number) * _UNITS[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    total = re.search(r"^\s*(\d+) requests in ([\d.]+)(us|ms|s|m)", output, re.MULTILINE)
+    if not rps or not total:
+        raise BenchError(f"Could not read wrk's output:\n{output}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    average = re.search(r"^\s*Latency\s+(\d+(?:\.\d+)?)(us|ms|s|m)", output, re.MULTILINE)
+    return {
+        "requests_per_second": float(rps.group(1)),
+        "requests": int(total.group(1)),
+        "duration_ms": _to_ms(total.group(2), total.group(3)),
+        "latency_ms": {f"p{p.rstrip('0').rstrip('.')}": _to_ms(v, u) for p, v, u in _LATENCY.findall(output)},
+        "latency_avg_ms": _to_ms(*average.groups()) if average else None,
+        "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True))
+        if errors
+        else {"connect": 0, "read": 0, "write": 0, "timeout": 0},
+    }
+
+
+def wrk(url: str, *, threads: int = 2, connections: int = 16, duration: int = 10, timeout_s: int = 5) -> dict:
+    """Load one loopback URL with wrk and answer its figures, with the command line and raw output."""
+    if urlsplit(url).hostname != LOOPBACK:
+        raise BenchError(f"Refusing to send benchmark traffic off loopback: {url}")
+    command = [
+        require_wrk(),
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{duration}s",
+        f"--timeout={timeout_s}s",
+        "--latency",
+        url,
+    ]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise BenchError(f"wrk did not finish: {' '.join(command)}") from exc
+    if done.returncode != 0:
+        raise BenchError(f"wrk failed ({done.returncode}): {' '.join(command)}\n{done.stderr}")
+    result = parse_wrk(done.stdout)
+    result["command"] = " ".join(command)
+    result["output"] = done.stdout
+    return result

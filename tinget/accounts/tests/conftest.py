@@ -1,0 +1,53 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.test import Client, TestCase
+from django.urls import reverse
+from django.utils import translation
+
+# The conftest `resident` fixture's password.
+RESIDENT_PASSWORD = "et-langt-passord-123"
+NEW_PASSWORD = "grønn-sykkel-ved-fjorden"
+
+
+def url(name, language="nb", *args, **kwargs):
+    """The URL of a named page in a language; the account paths are translated."""
+    with translation.override(language):
+        return reverse(name, args=args, kwargs=kwargs)
+
+
+def link_in(body: str) -> str:
+    """The one http(s) link in an e-mail body, as a path."""
+    links = re.findall(r"https?://[^\s]+", body)
+    assert len(links) == 1, links
+    return re.sub(r"^https?://[^/]+", "", links[0])
+
+
+@pytest.fixture
+def verified_resident(resident):
+    """The conftest resident, with the confirmed e-mail address a finished sign-up leaves behind."""
+    EmailAddress.objects.create(user=resident, email=resident.email, verified=True, primary=True)
+    return resident
+
+
+class CommittingClient(Client):
+    """A test client whose every request ends the way a real one does: with a commit.
+
+    Tests run inside a transaction that is rolled back, so `transaction.on_commit` callbacks (the account
+    e-mails, see tinget.core.mail) would never run; here they run when each request has been answered.
+    """
+
+    def request(self, **request):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return super().request(**request)
+
+
+@pytest.fixture
+def client(db):
+    return CommittingClient()
+
+
+@pytest.fixture
+def csrf_client(db):
+    return CommittingClient(enforce_csrf_checks=True)
