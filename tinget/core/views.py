@@ -1,4 +1,7 @@
+import hashlib
+
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
@@ -19,17 +22,49 @@ from .selectors import current_municipality, emergency_contacts
 
 @require_GET
 def hub(request):
-    """The front page. Its body is the same for everyone in a language, so that part is cached;
-    the header (who is logged in) is rendered per request around it."""
-    key = f"core:hub:{get_language()}:{len(registry)}"
-    body = cache.get(key) if settings.TINGET_HUB_CACHE_SECONDS else None
+    """The front page. Its body is the same for everyone in a language, so that part is cached; the layout
+    around it (who is logged in, messages) is rendered per request. A visitor who is not logged in and has
+    nothing waiting to be told sees what every such visitor sees, so that whole page is cached too."""
+    seconds = settings.TINGET_HUB_CACHE_SECONDS
+    language = get_language()
+    municipality = current_municipality()
+    page_key = _anonymous_hub_key(request, language, municipality) if seconds else None
+    if page_key is not None:
+        page = cache.get(page_key)
+        if page is not None:
+            return HttpResponse(page)
+    body_key = f"core:hub:{language}:{len(registry)}"
+    body = cache.get(body_key) if seconds else None
     if body is None:
-        body = render_to_string(
-            "core/hub_body.html", {"sections": registry.sections(), "municipality": current_municipality()}
-        )
-        if settings.TINGET_HUB_CACHE_SECONDS:
-            cache.set(key, body, settings.TINGET_HUB_CACHE_SECONDS)
-    return render(request, "core/hub.html", {"hub_body": body})
+        body = render_to_string("core/hub_body.html", {"sections": registry.sections(), "municipality": municipality})
+        if seconds:
+            cache.set(body_key, body, seconds)
+    response = render(request, "core/hub.html", {"hub_body": body})
+    if page_key is not None and _same_for_every_visitor(request, response):
+        cache.set(page_key, response.content, seconds)
+    return response
+
+
+def _anonymous_hub_key(request, language, municipality):
+    """The cache key of the hub as an anonymous visitor sees it, or None when this visitor may see more."""
+    if request.user.is_authenticated or request.GET or len(get_messages(request)):
+        return None
+    # The layout shows the profile (the footer's contact details), and a change to it shows at once.
+    profile = "-"
+    if municipality is not None:
+        fields = [getattr(municipality, field.attname) for field in municipality._meta.concrete_fields]
+        profile = hashlib.blake2b(repr(fields).encode(), digest_size=8).hexdigest()
+    return f"core:hub-page:{language}:{len(registry)}:{request.path}:{profile}"
+
+
+def _same_for_every_visitor(request, response):
+    # A CSRF token, a cookie or a CSP nonce in the page would belong to this visitor alone.
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and getattr(request, "_csp_nonce", None) is None
+    )
 
 
 @require_GET

@@ -152,3 +152,33 @@ def test_adding_a_malformed_address_shows_the_error(client, verified_resident):
     page = assert_page_is_sound(response, "en")
     assert page.one("div", id="error-summary")
     assert page.one("input", name="email").attrs["aria-invalid"] == "true"
+
+
+def test_allauth_pages_we_do_not_override_still_get_our_layout_and_components(rf, verified_resident):
+    """Pages allauth shows only with other settings (changing e-mail, sign-in codes) render through our
+    element templates: our layout, labelled fields, the error summary."""
+    from allauth.account.forms import AddEmailForm, ConfirmLoginCodeForm
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    request = rf.get("/")
+    request.user = verified_resident
+    request._messages = CookieStorage(request)
+    email_form = AddEmailForm(user=verified_resident, data={"email": "ikke-en-adresse"})
+    code_form = ConfirmLoginCodeForm(data={"code": ""}, code="ABC123")
+    with translation.override("en"):
+        pages = [
+            render_to_string("account/email_change.html", {"form": email_form}, request),
+            render_to_string(
+                "account/confirm_login_code.html",
+                {"verify_form": code_form, "recipient": "kari@example.no", "cancel_url": "/"},
+                request,
+            ),
+        ]
+    for html in pages:
+        assert accessibility_problems(html) == []
+        page = read(html)
+        assert page.all("main", id="main")
+        assert page.all("button", **{"class": "ds-button"})
+    assert read(pages[1]).one("div", id="error-summary")

@@ -5,7 +5,9 @@ the document (status codes, content types, response schemas)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
@@ -17,6 +19,18 @@ HYPOTHESIS = settings(
 
 # Reading the document needs no database, so it is loaded once, when the tests are collected.
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """Django's own test client does this too: the WSGI handler closes "old" connections when a request
+    starts and ends, and inside a test's transaction every connection looks old (autocommit is off), so
+    PostgreSQL would lose the test's transaction. (SQLite's in-memory database ignores close().)"""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
