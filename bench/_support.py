@@ -10,6 +10,7 @@ import os
 import platform
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -281,7 +282,7 @@ def parse_wrk(output: str) -> dict:
         "requests_per_second": float(rps.group(1)),
         "requests": int(total.group(1)),
         "duration_ms": _to_ms(total.group(2), total.group(3)),
-        "latency_ms": {f"p{p.rstrip('0').rstrip('.')}": _to_ms(v, u) for p, v, u in _LATENCY.findall(output)},
+        "latency_ms": {f"p{float(p):g}": _to_ms(v, u) for p, v, u in _LATENCY.findall(output)},
         "latency_avg_ms": _to_ms(*average.groups()) if average else None,
         "non_2xx_3xx": int(non_2xx.group(1)) if non_2xx else 0,
         "socket_errors": dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True))
@@ -290,19 +291,22 @@ def parse_wrk(output: str) -> dict:
     }
 
 
-def wrk(url: str, *, threads: int = 2, connections: int = 16, duration: int = 10, timeout_s: int = 5) -> dict:
+def wrk(
+    url: str,
+    *,
+    threads: int = 2,
+    connections: int = 16,
+    duration: int = 10,
+    timeout_s: int = 5,
+    headers: dict | None = None,
+) -> dict:
     """Load one loopback URL with wrk and answer its figures, with the command line and raw output."""
     if urlsplit(url).hostname != LOOPBACK:
         raise BenchError(f"Refusing to send benchmark traffic off loopback: {url}")
-    command = [
-        require_wrk(),
-        f"-t{threads}",
-        f"-c{connections}",
-        f"-d{duration}s",
-        f"--timeout={timeout_s}s",
-        "--latency",
-        url,
-    ]
+    command = [require_wrk(), f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout_s}s"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    command += ["--latency", url]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 30, check=False)
     except subprocess.TimeoutExpired as exc:
@@ -310,6 +314,7 @@ def wrk(url: str, *, threads: int = 2, connections: int = 16, duration: int = 10
     if done.returncode != 0:
         raise BenchError(f"wrk failed ({done.returncode}): {' '.join(command)}\n{done.stderr}")
     result = parse_wrk(done.stdout)
-    result["command"] = " ".join(command)
+    # The command line is kept for the results; a session cookie in it is not worth keeping.
+    result["command"] = shlex.join(re.sub(r"(Cookie: \w+=)\S+", r"\1...", part) for part in command)
     result["output"] = done.stdout
     return result

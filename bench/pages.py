@@ -8,6 +8,7 @@ BENCH_CACHE (locmem, redis, or a CACHE_URL).
 """
 
 import gzip
+import math
 import os
 import re
 import tempfile
@@ -34,6 +35,7 @@ from ._support import (
 TARGETS = {"hub_to_trivial": (">=", 0.5), "hub_bytes": ("<=", 100 * 1024)}
 WORKERS = 2
 WARM_UP_SECONDS = 3
+ROUNDS = 4  # per URL; an even number, for the mirrored order
 # Elements whose URL the browser fetches while loading the page (links in <a> are not fetched).
 FETCHED = {
     "script": ("src",),
@@ -168,6 +170,30 @@ def check_pages(base_url: str):
         raise BenchError(f"/trivial answered {status}: {body[:300]!r}")
 
 
+# A session for the demo resident, made the way a login makes one, so that wrk can load the hub as a
+# logged-in resident sees it: the layout rendered for this person around the cached body.
+_SESSION_SCRIPT = """
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+user = get_user_model().objects.get(email="innbygger@example.no")
+session = import_module(settings.SESSION_ENGINE).SessionStore()
+session[SESSION_KEY] = str(user.pk)
+session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+session.create()
+print(settings.SESSION_COOKIE_NAME + "=" + session.session_key)
+"""
+
+
+def logged_in_cookie(env: dict, base_url: str) -> str:
+    cookie = manage(env, "shell", "--no-imports", "-c", _SESSION_SCRIPT).strip().splitlines()[-1]
+    status, _, body = fetch(base_url + "/", {"Cookie": cookie})
+    if status != 200 or b"csrfmiddlewaretoken" not in body:  # only the logged-in header has a form
+        raise BenchError("Could not load the hub as the logged-in demo resident")
+    return cookie
+
+
 def combine(runs: list) -> dict:
     """One figure from several wrk runs of the same URL: requests over time, and the worst of the latency
     percentiles (wrk reports them per run, and percentiles cannot be merged exactly)."""
@@ -209,6 +235,7 @@ def run() -> dict:
     cache_name, cache_url = choose_cache()
     steps = {}
 
+    load_before = list(os.getloadavg())
     clock = time.monotonic()
     database = ensure_database(database_url)
     steps["database_s"] = round(time.monotonic() - clock, 1)
@@ -228,20 +255,24 @@ def run() -> dict:
             check_pages(server.base_url)
             visit = first_visit(server.base_url)
             hub_url, trivial_url = server.base_url + "/", server.base_url + "/trivial"
-            for url in (hub_url, trivial_url):
-                wrk(url, threads=wrk_threads, connections=connections, duration=WARM_UP_SECONDS)
-            # Hub, trivial, trivial, hub: whatever else the machine does drifts over the run, and this order
-            # makes the drift weigh the same on both sides of the ratio.
-            rounds = {"hub": [], "trivial": []}
-            for name in ("hub", "trivial", "trivial", "hub"):
-                url = hub_url if name == "hub" else trivial_url
-                rounds[name].append(
-                    wrk(url, threads=wrk_threads, connections=connections, duration=max(1, duration // 2))
-                )
+            targets = {
+                "hub": (hub_url, {}),
+                "trivial": (trivial_url, {}),
+                "hub_logged_in": (hub_url, {"Cookie": logged_in_cookie(env, server.base_url)}),
+            }
+            load = {"threads": wrk_threads, "connections": connections}
+            for url, headers in targets.values():
+                wrk(url, duration=WARM_UP_SECONDS, headers=headers, **load)
+            # Short rounds, taking turns in mirrored order: whatever else the machine does drifts over the
+            # run, and this way the drift weighs about the same on every URL.
+            rounds = {name: [] for name in targets}
+            for name in (*targets, *reversed(targets)) * (ROUNDS // 2):
+                url, headers = targets[name]
+                rounds[name].append(wrk(url, duration=max(1, math.ceil(duration / ROUNDS)), headers=headers, **load))
             server_log = server.log_tail()
-    hub, trivial = combine(rounds["hub"]), combine(rounds["trivial"])
+    hub, trivial, logged_in = (combine(rounds[name]) for name in ("hub", "trivial", "hub_logged_in"))
 
-    for name, measured in (("hub", hub), ("trivial", trivial)):
+    for name, measured in (("hub", hub), ("trivial", trivial), ("hub_logged_in", logged_in)):
         bad = measured["non_2xx_3xx"] + sum(measured["socket_errors"].values())
         if bad:
             raise BenchError(f"{name}: {bad} failed requests under load:\n{measured['output']}\n{server_log}")
@@ -252,6 +283,8 @@ def run() -> dict:
         "hub_to_trivial": round(hub["requests_per_second"] / trivial["requests_per_second"], 3),
         "hub_p99_ms": round(hub["latency_ms"].get("p99", float("nan")), 2),
         "hub_bytes": visit["hub_bytes"],
+        "hub_logged_in_rps": round(logged_in["requests_per_second"], 1),
+        "hub_logged_in_to_trivial": round(logged_in["requests_per_second"] / trivial["requests_per_second"], 3),
     }
     return {
         "figures": figures,
@@ -269,11 +302,15 @@ def run() -> dict:
             "wrk": {
                 "hub": hub,
                 "trivial": trivial,
-                "order": "warm-up hub, warm-up trivial, then hub, trivial, trivial, hub (each half the duration)",
+                "hub_logged_in": logged_in,
+                "order": f"a warm-up of each, then {ROUNDS // 2} x (hub, trivial, hub_logged_in, hub_logged_in, "
+                f"trivial, hub), each round 1/{ROUNDS} of the duration",
                 "warm_up_seconds_each": WARM_UP_SECONDS,
             },
             "first_visit": visit,
             "setup_seconds": steps,
+            # Other work on the machine moves every figure; the ratios move least.
+            "load_average_before": load_before,
             "server_log_tail": server_log,
         },
     }

@@ -15,7 +15,7 @@ def log(actor, action, target=None, data=None):
     is_person = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
         actor=actor if is_person else None,
-        actor_label=_label(actor) if is_person else (actor if isinstance(actor, str) else "system"),
+        actor_label=_label(actor) if is_person or isinstance(actor, str) else "system",
         action=action,
         target_type=target._meta.label_lower if target is not None and hasattr(target, "_meta") else "",
         target_id=str(target.pk) if target is not None and hasattr(target, "pk") else "",

@@ -23,9 +23,7 @@ def profile_path(name_or_path: str) -> Path:
 
 def _sync(model, lookup, values):
     """Create or update one row; return True when anything changed."""
-    values = {
-        k: (v if k in ("area",) else model._meta.get_field(k).to_python(v)) for k, v in values.items()
-    }
+    values = {k: (v if k in ("area",) else model._meta.get_field(k).to_python(v)) for k, v in values.items()}
     obj = model.objects.filter(**lookup).first()
     if obj is None:
         # Validate new rows too: a bad postcode or a missing field must stop the load, not land in the table.

@@ -138,9 +138,7 @@ class RateLimitMiddleware:
     def __call__(self, request):
         if request.method in WRITE_METHODS:
             try:
-                check(
-                    request, "write", settings.TINGET_WRITE_RATE, settings.TINGET_WRITE_RATE_NETWORK
-                )
+                check(request, "write", settings.TINGET_WRITE_RATE, settings.TINGET_WRITE_RATE_NETWORK)
             except RateLimited as exc:
                 return too_many_requests(request, exc)
         return self.get_response(request)

@@ -140,6 +140,20 @@ class TestServerAndClientErrors:
         assert parse(response.content).find("h1").text == nb("Something went wrong on our side")
         assert "a bug in a view" not in response.content.decode()
 
+    def test_500_page_when_the_database_is_what_failed(self, client, db, monkeypatch):
+        """The error page itself needs the database (the profile); then plain text is better than nothing."""
+
+        def refuse(*args, **kwargs):
+            raise OperationalError("server closed the connection unexpectedly")
+
+        client.raise_request_exception = False
+        monkeypatch.setattr(connection, "cursor", refuse)
+
+        response = client.get("/test-errors/explode")
+
+        assert response.status_code == 500
+        assert response.content.decode() == nb("Something went wrong on our side. Please try again later.")
+
     def test_400_page(self, client, municipality):
         response = client.get("/test-errors/bad-request")
 

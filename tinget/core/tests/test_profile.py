@@ -65,7 +65,14 @@ class TestLoadAsker:
         assert areas.count() == 8
         assert all(area.is_demo for area in areas)
         assert {a.name for a in areas} == {
-            "Asker sentrum", "Borgen", "Heggedal", "Holmen", "Slemmestad", "Spikkestad", "Sætre", "Tofte"
+            "Asker sentrum",
+            "Borgen",
+            "Heggedal",
+            "Holmen",
+            "Slemmestad",
+            "Spikkestad",
+            "Sætre",
+            "Tofte",
         }
         assert municipality.postcodes.count() == len(data["postcodes"])
         assert municipality.postcodes.get(code="3475").area.name == "Sætre"
@@ -83,7 +90,7 @@ class TestLoadAsker:
         before = counts()
         audit_before = AuditEntry.objects.count()
 
-        municipality, changes = load_profile("asker")
+        _, changes = load_profile("asker")
 
         assert changes == 0
         assert counts() == before

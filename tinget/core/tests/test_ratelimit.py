@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -186,9 +188,20 @@ class TestMiddleware:
         assert response["Content-Type"].startswith("text/html")
         assert 0 < int(response["Retry-After"]) <= 86400
         page = parse(response.content)
-        assert page.find("h1").text
-        assert page.find("main") is not None
+        with translation.override("nb"):
+            assert page.find("h1").text == gettext("Too many attempts")
+            assert str(RateLimited.default_message) in page.find("main").text
+        assert response["Retry-After"] in page.find("main").text
         assert municipality.phone in response.content.decode()
+
+    def test_the_page_follows_the_language(self, client, db, write_rate):
+        with translation.override("en"):
+            url = reverse("core:search")
+        for _ in range(3):
+            client.post(url)
+        page = parse(client.post(url).content)
+        assert page.find("html").attrs["lang"] == "en"
+        assert page.find("h1").text == "Too many attempts"
 
     def test_api_gets_json(self, client, municipality, write_rate):
         url = "/api/v1/modules"

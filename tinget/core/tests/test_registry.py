@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from tinget.core.models import Municipality
 from tinget.core.registry import SECTIONS, Module, Registry, registry
 from tinget.core.tests.html import parse
 

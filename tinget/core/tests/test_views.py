@@ -122,8 +122,12 @@ class TestSearch:
             return [SearchHit(f"Treff {i}", f"/treff/{i}") for i in range(45)]
 
         searcher = Module(
-            slug="test-search", name="Test", description="Test", section="follow",
-            url_name="core:about", search=many_hits,
+            slug="test-search",
+            name="Test",
+            description="Test",
+            section="follow",
+            url_name="core:about",
+            search=many_hits,
         )
         with registry.temporarily(searcher):
             first = parse(client.get(url_in("en", "core:search"), {"q": "treff"}).content)
@@ -164,7 +168,11 @@ class TestOnCall:
         assert {"tel:113", "tel:110", "tel:112", "tel:116117", "tel:66700000"} <= tel_links
         headings = [h.text for h in main.find_all("h2")]
         with translation.override(language):
-            assert headings == [gettext("Emergency"), gettext("Municipal on-call service"), gettext("Advice and guidance")]
+            assert headings == [
+                gettext("Emergency"),
+                gettext("Municipal on-call service"),
+                gettext("Advice and guidance"),
+            ]
 
     def test_falls_back_to_bokmal_where_nynorsk_is_missing(self, client, municipality):
         EmergencyContactFactory(municipality=municipality, name="Berre bokmål-namn", name_nn="", order=99)
@@ -246,8 +254,12 @@ class TestMinSide:
             )
 
         entry = Module(
-            slug="test-min-side", name="Test", description="Test", section="local",
-            url_name="core:about", min_side=provider,
+            slug="test-min-side",
+            name="Test",
+            description="Test",
+            section="local",
+            url_name="core:about",
+            min_side=provider,
         )
         with registry.temporarily(entry):
             response = resident_client.get(reverse("accounts:min_side"))

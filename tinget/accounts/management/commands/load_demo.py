@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib.sites.models import Site
 from django.core.management.base import BaseCommand
 
 from tinget.accounts.demo import load_demo_users
@@ -15,6 +17,10 @@ class Command(BaseCommand):
     def handle(self, profile, quiet_logins=False, **options):
         municipality, changes = load_profile(profile)
         self.stdout.write(f"Profile: {municipality} ({changes} changes)")
+        # allauth names the site in e-mails; Django's default row says "example.com".
+        Site.objects.filter(pk=settings.SITE_ID, domain="example.com").update(
+            domain="127.0.0.1:8000", name=municipality.name
+        )
         logins = load_demo_users()
         for module in registry:
             if module.demo is not None:
