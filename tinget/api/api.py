@@ -2,7 +2,7 @@
 
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import ValidationError as NinjaValidationError
 
 from tinget.core.errors import DomainError
@@ -97,7 +97,7 @@ def modules(request):
 def municipality(request):
     municipality = current_municipality()
     if municipality is None:
-        return 404, {"code": "not_configured", "detail": "No municipality profile is loaded."}
+        return Status(404, {"code": "not_configured", "detail": "No municipality profile is loaded."})
     data = {
         field: getattr(municipality, field)
         for field in ("number", "name", "county", "population", "phone", "email", "website")

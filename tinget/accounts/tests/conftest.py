@@ -2,7 +2,6 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from django.test import Client, TestCase
 from django.urls import reverse
 from django.utils import translation
 
@@ -29,25 +28,3 @@ def verified_resident(resident):
     """The conftest resident, with the confirmed e-mail address a finished sign-up leaves behind."""
     EmailAddress.objects.create(user=resident, email=resident.email, verified=True, primary=True)
     return resident
-
-
-class CommittingClient(Client):
-    """A test client whose every request ends the way a real one does: with a commit.
-
-    Tests run inside a transaction that is rolled back, so `transaction.on_commit` callbacks (the account
-    e-mails, see tinget.core.mail) would never run; here they run when each request has been answered.
-    """
-
-    def request(self, **request):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            return super().request(**request)
-
-
-@pytest.fixture
-def client(db):
-    return CommittingClient()
-
-
-@pytest.fixture
-def csrf_client(db):
-    return CommittingClient(enforce_csrf_checks=True)
