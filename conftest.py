@@ -54,3 +54,14 @@ def client(db):
 @pytest.fixture
 def csrf_client(db):
     return CommittingClient(enforce_csrf_checks=True)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request through the test client leaves its language active in the thread, so a later test's reverse()
+    would build /nn/ or /en/ addresses; every test starts and ends in the default language."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

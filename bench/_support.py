@@ -92,6 +92,15 @@ def redis_answers(url: str = REDIS_URL) -> bool:
         return False
 
 
+def redacted(url: str) -> str:
+    """A database URL fit for the results: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def _with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path=f"/{name}"))
@@ -103,7 +112,7 @@ def ensure_database(url: str) -> dict:
     if parts.scheme.startswith("sqlite"):
         import sqlite3
 
-        return {"vendor": "sqlite", "version": sqlite3.sqlite_version, "url": url}
+        return {"vendor": "sqlite", "version": sqlite3.sqlite_version, "url": redacted(url)}
     if not parts.scheme.startswith(("postgres", "pgsql")):
         raise BenchError(f"Only PostgreSQL and SQLite URLs are supported here, not {parts.scheme!r}")
     if parts.hostname not in (LOOPBACK, "localhost", "::1", None):
@@ -122,10 +131,10 @@ def ensure_database(url: str) -> dict:
             version = conn.execute("SHOW server_version").fetchone()[0]
     except psycopg.OperationalError as exc:
         raise BenchError(
-            f"PostgreSQL does not answer at {_with_database(url, 'postgres')} ({exc}). Start it, or set "
+            f"PostgreSQL does not answer at {redacted(_with_database(url, 'postgres'))} ({exc}). Start it, or set "
             "DATABASE_URL to one that answers."
         ) from exc
-    return {"vendor": "postgresql", "version": version, "url": url, "created": not exists}
+    return {"vendor": "postgresql", "version": version, "url": redacted(url), "created": not exists}
 
 
 def manage(env: dict, *args: str, timeout: float = 120) -> str:
@@ -160,7 +169,7 @@ class Gunicorn:
     """gunicorn serving config.wsgi on a free loopback port, in its own process group so that stopping
     it stops its workers too. Use as a context manager: it is stopped on the way out, failure or not."""
 
-    def __init__(self, env: dict, *, workers: int = 2, worker_class: str = "gthread", threads: int = 4):
+    def __init__(self, env: dict, *, workers: int = 2, worker_class: str = "sync", threads: int = 4):
         self.env = env
         self.port = free_port()
         self.base_url = f"http://{LOOPBACK}:{self.port}"

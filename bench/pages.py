@@ -1,10 +1,10 @@
-"""pages: the hub's speed against a trivial view under gunicorn, and what a first visit to it transfers.
+"""The hub's speed against a trivial view under gunicorn, and what a first visit to the hub transfers.
 
 Production settings on PostgreSQL (DATABASE_URL, default tinget_bench on loopback, created if missing),
 migrated and loaded with the demo; gunicorn on a free loopback port; wrk as the load from a second
-process. Tuning knobs (environment): BENCH_DURATION (seconds per measured run, 10), BENCH_CONNECTIONS
-(16), BENCH_WRK_THREADS (2), BENCH_WORKER_CLASS (gthread or sync), BENCH_WORKER_THREADS (4),
-BENCH_CACHE (locmem, redis, or a CACHE_URL).
+process. Knobs (environment): BENCH_DURATION (seconds of load per URL, 10, in 4 rounds rounded up to whole
+seconds), BENCH_CONNECTIONS (16), BENCH_WRK_THREADS (2), BENCH_WORKER_CLASS (sync or gthread),
+BENCH_WORKER_THREADS (4), BENCH_CACHE (locmem, redis, or a CACHE_URL). See bench/README.md.
 """
 
 import gzip
@@ -229,7 +229,9 @@ def run() -> dict:
     duration = int(os.environ.get("BENCH_DURATION", "10"))
     connections = int(os.environ.get("BENCH_CONNECTIONS", "16"))
     wrk_threads = int(os.environ.get("BENCH_WRK_THREADS", "2"))
-    worker_class = os.environ.get("BENCH_WORKER_CLASS", "gthread")
+    # sync beat gthread (4 threads) on this 2-core machine for every figure, and by far on p99: the hub is
+    # CPU-bound, so one request at a time per core is the best use of it (figures in bench/README.md).
+    worker_class = os.environ.get("BENCH_WORKER_CLASS", "sync")
     worker_threads = int(os.environ.get("BENCH_WORKER_THREADS", "4"))
     database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     cache_name, cache_url = choose_cache()
@@ -275,7 +277,8 @@ def run() -> dict:
     for name, measured in (("hub", hub), ("trivial", trivial), ("hub_logged_in", logged_in)):
         bad = measured["non_2xx_3xx"] + sum(measured["socket_errors"].values())
         if bad:
-            raise BenchError(f"{name}: {bad} failed requests under load:\n{measured['output']}\n{server_log}")
+            outputs = "\n".join(run["output"] for run in measured["runs"])
+            raise BenchError(f"{name}: {bad} failed requests under load:\n{outputs}\n{server_log}")
 
     figures = {
         "hub_rps": round(hub["requests_per_second"], 1),

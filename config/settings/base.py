@@ -108,9 +108,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache, e-mail, tasks -------------------------------------------------------------------------
 CACHES = {
     "default": env.cache_url("CACHE_URL", default="locmemcache://tinget"),
-    # Pieces of the page layout that are the same for every visitor in a language (asset links, menu,
-    # footer; see base.html). Each process keeps its own, so they cost no round trip to a shared cache and
-    # a restart (a deploy) never serves an old one. Development and tests turn it off.
+    # What every page shows alike to every visitor in a language: pieces of the layout (asset links, menu,
+    # footer, the header of a visitor who is not logged in; see base.html), the whole hub for such a
+    # visitor, and the municipality profile for a few seconds. Each process keeps its own, so they cost no
+    # round trip to a shared cache and a restart (a deploy) never serves an old one. Development and tests
+    # turn it off.
     "layout": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "tinget-layout",

@@ -2,7 +2,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -30,7 +30,7 @@ def hub(request):
     municipality = current_municipality()
     page_key = _anonymous_hub_key(request, language, municipality) if seconds else None
     if page_key is not None:
-        page = cache.get(page_key)
+        page = caches["layout"].get(page_key)
         if page is not None:
             return HttpResponse(page)
     body_key = f"core:hub:{language}:{len(registry)}"
@@ -41,7 +41,9 @@ def hub(request):
             cache.set(body_key, body, seconds)
     response = render(request, "core/hub.html", {"hub_body": body})
     if page_key is not None and _same_for_every_visitor(request, response):
-        cache.set(page_key, response.content, seconds)
+        # Kept in the process's own memory like the other pieces of the layout (settings.CACHES): with a
+        # shared cache, a round trip for the page would cost about as much as rendering its layout.
+        caches["layout"].set(page_key, response.content, seconds)
     return response
 
 
