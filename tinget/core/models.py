@@ -9,7 +9,17 @@ kommunenummer_validator = RegexValidator(r"^\d{4}$", _("A municipality number ha
 postcode_validator = RegexValidator(r"^\d{4}$", _("A postcode has four digits."))
 
 
-class Municipality(models.Model):
+class Localized:
+    """For text kept in the profile data in all three languages as `field`, `field_nn` and `field_en`."""
+
+    def localized(self, field, language):
+        """The field in the given language, falling back to bokmål where it is not written."""
+        if language in ("nn", "en"):
+            return getattr(self, f"{field}_{language}") or getattr(self, field)
+        return getattr(self, field)
+
+
+class Municipality(Localized, models.Model):
     number = models.CharField(
         _("municipality number"), max_length=4, unique=True, validators=[kommunenummer_validator]
     )
@@ -30,6 +40,8 @@ class Municipality(models.Model):
     )
     privacy_contact = models.EmailField(_("data protection officer"), blank=True)
     opening_hours = models.CharField(_("switchboard opening hours"), max_length=200, blank=True)
+    opening_hours_nn = models.CharField(_("switchboard opening hours (Nynorsk)"), max_length=200, blank=True)
+    opening_hours_en = models.CharField(_("switchboard opening hours (English)"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("municipality")
@@ -104,7 +116,7 @@ class Unit(models.Model):
         return self.name
 
 
-class EmergencyContact(models.Model):
+class EmergencyContact(Localized, models.Model):
     """A number on the on-call and emergency page (vakt- og beredskapstelefoner)."""
 
     class Kind(models.TextChoices):
@@ -130,12 +142,6 @@ class EmergencyContact(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.phone}"
-
-    def localized(self, field, language):
-        """The field in the given language, falling back to bokmål where it is not written."""
-        if language in ("nn", "en"):
-            return getattr(self, f"{field}_{language}") or getattr(self, field)
-        return getattr(self, field)
 
 
 class AuditEntry(models.Model):

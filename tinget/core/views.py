@@ -33,7 +33,7 @@ def hub(request):
         page = caches["layout"].get(page_key)
         if page is not None:
             return HttpResponse(page)
-    body_key = f"core:hub:{language}:{len(registry)}"
+    body_key = f"core:hub:{language}:{len(registry)}:{_profile_fingerprint(municipality)}"
     body = cache.get(body_key) if seconds else None
     if body is None:
         body = render_to_string("core/hub_body.html", {"sections": registry.sections(), "municipality": municipality})
@@ -51,12 +51,16 @@ def _anonymous_hub_key(request, language, municipality):
     """The cache key of the hub as an anonymous visitor sees it, or None when this visitor may see more."""
     if request.user.is_authenticated or request.GET or len(get_messages(request)):
         return None
-    # The layout shows the profile (the footer's contact details), and a change to it shows at once.
-    profile = "-"
-    if municipality is not None:
-        fields = [getattr(municipality, field.attname) for field in municipality._meta.concrete_fields]
-        profile = hashlib.blake2b(repr(fields).encode(), digest_size=8).hexdigest()
-    return f"core:hub-page:{language}:{len(registry)}:{request.path}:{profile}"
+    return f"core:hub-page:{language}:{len(registry)}:{request.path}:{_profile_fingerprint(municipality)}"
+
+
+def _profile_fingerprint(municipality):
+    """Changes whenever the profile does: the hub shows it (name, phone, contact details), and a change to
+    it must show at once rather than when a cached copy expires."""
+    if municipality is None:
+        return "-"
+    fields = [getattr(municipality, field.attname) for field in municipality._meta.concrete_fields]
+    return hashlib.blake2b(repr(fields).encode(), digest_size=8).hexdigest()
 
 
 def _same_for_every_visitor(request, response):

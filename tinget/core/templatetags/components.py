@@ -124,6 +124,12 @@ def language_links(context):
     return {"links": links}
 
 
+@register.filter
+def localized(obj, field):
+    """`{{ contact|localized:"name" }}`: profile text in the page's language (see core.models.Localized)."""
+    return obj.localized(field, get_language())
+
+
 # Each language is named in itself, so a reader finds their own language whatever page they are on.
 LANGUAGE_SELF_NAMES = {"nb": "Bokmål", "nn": "Nynorsk", "en": "English"}
 
