@@ -35,15 +35,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(_("e-mail address"), unique=True)
     display_name = models.CharField(
-        _("display name"), max_length=150, blank=True,
+        _("display name"),
+        max_length=150,
+        blank=True,
         help_text=_("The name shown next to what you write in public. Leave empty to stay anonymous."),
     )
     preferred_language = models.CharField(
         _("preferred language"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
-    is_staff = models.BooleanField(
-        _("staff status"), default=False, help_text=_("Can log in to the administration.")
-    )
+    is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can log in to the administration."))
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("registered"), default=timezone.now)
 

@@ -20,9 +20,7 @@ class Localized:
 
 
 class Municipality(Localized, models.Model):
-    number = models.CharField(
-        _("municipality number"), max_length=4, unique=True, validators=[kommunenummer_validator]
-    )
+    number = models.CharField(_("municipality number"), max_length=4, unique=True, validators=[kommunenummer_validator])
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), unique=True)
     county = models.CharField(_("county"), max_length=100)
@@ -35,7 +33,8 @@ class Municipality(Localized, models.Model):
     visiting_address = models.CharField(_("visiting address"), max_length=200, blank=True)
     organisation_number = models.CharField(_("organisation number"), max_length=9, blank=True)
     accessibility_contact = models.EmailField(
-        _("contact for accessibility feedback"), blank=True,
+        _("contact for accessibility feedback"),
+        blank=True,
         help_text=_("Where residents report pages that do not work for them."),
     )
     privacy_contact = models.EmailField(_("data protection officer"), blank=True)
@@ -58,7 +57,8 @@ class Area(models.Model):
     slug = models.SlugField(_("slug"))
     description = models.TextField(_("description"), blank=True)
     is_demo = models.BooleanField(
-        _("invented for the demo"), default=False,
+        _("invented for the demo"),
+        default=False,
         help_text=_("Shown with a notice so nobody takes it for a real area."),
     )
 
@@ -77,7 +77,11 @@ class Postcode(models.Model):
     code = models.CharField(_("postcode"), max_length=4, validators=[postcode_validator])
     place = models.CharField(_("postal place"), max_length=100)
     area = models.ForeignKey(
-        Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="postcodes",
+        Area,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="postcodes",
         verbose_name=_("area"),
     )
 
@@ -100,7 +104,11 @@ class Unit(models.Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"))
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("part of"),
     )
     email = models.EmailField(_("e-mail"), blank=True)
@@ -149,8 +157,12 @@ class AuditEntry(models.Model):
 
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="+", verbose_name=_("actor"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_label = models.CharField(_("actor as shown"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
