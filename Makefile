@@ -8,6 +8,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tinget_test
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: run setup deps migrate demo serve test lint test-sqlite test-postgres test-browser bench messages \
         compilemessages check-migrations clean
@@ -63,9 +64,13 @@ test-sqlite: deps compilemessages
 	$(BIN)/pytest -m "not browser" -n 2 $(PYTEST_ARGS)
 
 # PostgreSQL is required when CI is set; elsewhere it is skipped with a clear line if it does not answer.
+# Every suite runs on it, the browser journeys included.
 test-postgres: deps compilemessages
 	@if $(BIN)/python -m tinget.core.dbcheck "$(TEST_DATABASE_URL)"; then \
-	  DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -m "not browser" -n 2 $(PYTEST_ARGS); \
+	  DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest -m "not browser" -n 2 $(PYTEST_ARGS) && \
+	  if [ -x "$(CHROMIUM)" ]; then \
+	    DATABASE_URL="$(TEST_DATABASE_URL)" CHROMIUM="$(CHROMIUM)" $(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS); \
+	  else echo "SKIPPED: browser tests on PostgreSQL (no Chromium at $(CHROMIUM))"; fi; \
 	elif [ -n "$$CI" ]; then \
 	  echo "PostgreSQL at $(TEST_DATABASE_URL) does not answer, and CI requires it." >&2; exit 1; \
 	else \
@@ -73,7 +78,6 @@ test-postgres: deps compilemessages
 	fi
 
 # Browser tests need Debian's chromium (CHROMIUM, default /usr/bin/chromium): required when CI is set.
-CHROMIUM ?= /usr/bin/chromium
 test-browser: deps compilemessages
 	@if [ -x "$(CHROMIUM)" ]; then \
 	  CHROMIUM="$(CHROMIUM)" $(BIN)/pytest -m browser tests/browser $(PYTEST_ARGS); \
