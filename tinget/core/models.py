@@ -1,6 +1,8 @@
 """The municipality profile (configuration as data) and the audit log."""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -179,3 +181,59 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class Follow(models.Model):
+    """A person follows an object (a case, a consultation, an area, a report …) to be told when it moves."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows", verbose_name=_("user")
+    )
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, verbose_name=_("object type"))
+    object_id = models.CharField(_("object id"), max_length=64)
+    target = GenericForeignKey("content_type", "object_id")
+    created_at = models.DateTimeField(_("followed since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("follow")
+        verbose_name_plural = _("follows")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "content_type", "object_id"], name="follow_unique_per_user")
+        ]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="follow_target_idx")]
+
+    def __str__(self):
+        return f"{self.user} → {self.content_type.model} {self.object_id}"
+
+
+class Notification(models.Model):
+    """Something a person is told about, on Min side and (as they choose) by e-mail.
+
+    `event_key` identifies the event (e.g. "reports.report.42.status.fixed"); with the user it is unique, so
+    an event announced twice is stored, and e-mailed, once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("user")
+    )
+    event_key = models.CharField(_("event"), max_length=200)
+    verb = models.CharField(_("kind"), max_length=100)
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("object type")
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["user", "event_key"], name="notification_unique_event_per_user")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self):
+        return self.title

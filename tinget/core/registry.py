@@ -76,6 +76,15 @@ class Module:
     search: Callable | None = None
     stats: Callable | None = None
     demo: Callable | None = None
+    # Privacy (GDPR): what this module holds about a person, and how it forgets them.
+    # personal_data(user) -> dict (JSON-serialisable) for "download my data";
+    # erase(user) -> None deletes what may go and unlinks what must stay public by law (e.g. a consultation
+    # submission), declared in `retention` for the privacy page and tested per module.
+    personal_data: Callable | None = None
+    erase: Callable | None = None
+    retention: Promise | str = ""
+    # Models (app_label.model) a person may follow; the core's follow service refuses any other.
+    followable: tuple[str, ...] = ()
     # Dotted path to the module's django-ninja Router, mounted at /api/v1/<slug>/.
     api_router: str | None = None
     # Extra pages that the browser tests must visit (url names without arguments).
