@@ -17,7 +17,7 @@ run: setup demo
 	@echo "Serving Tinget on http://$(HOST):$(PORT)/ (a task worker runs beside it; Ctrl-C stops both)"
 	@trap 'kill 0' EXIT INT TERM; \
 	  $(MANAGE) db_worker --interval 1 & \
-	  $(MANAGE) runserver $(HOST):$(PORT)
+	  TINGET_DEV_HOST=$(HOST) TINGET_DEV_PORT=$(PORT) $(MANAGE) runserver $(HOST):$(PORT)
 
 setup: deps compilemessages migrate
 

@@ -21,7 +21,13 @@ urlpatterns = [
     path("trivial", core_views.trivial, name="trivial"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # Registered with ID-porten, so without a language prefix (tinget/accounts/idporten_urls.py).
+    path("idporten/", include("tinget.accounts.idporten_urls")),
 ]
+
+# The local OpenID Connect provider, only where a development or test setting turns it on.
+if settings.DEV_IDP_ENABLED:
+    urlpatterns.append(path("dev-idp/", include("tinget.devidp.urls")))
 
 urlpatterns += i18n_patterns(
     path(_("account/"), include("allauth.urls")),

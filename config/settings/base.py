@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "tinget.core",
     "tinget.accounts",
     "tinget.api",
+    # The local OpenID Connect provider (Part A). Installed everywhere, mounted only when DEV_IDP_ENABLED.
+    "tinget.devidp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -49,6 +51,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Part D (issue 3): idle sessions end; the admin needs a second factor. After auth and messages.
+    "tinget.accounts.middleware.SessionIdleTimeoutMiddleware",
+    "tinget.accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -125,6 +130,9 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Tinget <ikke-svar@tinget.example.no>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Part B (issue 3): a notification e-mail is sent inside the transaction that marks it as sent (so it is never
+# sent twice); a mail server that hangs must not hold that transaction, or SQLite's write lock, for long.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=EMAIL_CONFIG.get("EMAIL_TIMEOUT") or 10)
 
 TASKS = {
     "default": {
@@ -242,6 +250,65 @@ TINGET_WRITE_RATE_NETWORK = env("TINGET_WRITE_RATE_NETWORK", default="300/10m")
 TINGET_HUB_CACHE_SECONDS = env.int("TINGET_HUB_CACHE_SECONDS", default=300)
 
 NINJA_PAGINATION_PER_PAGE = 25
+
+# --- ID-porten and residency (issue 3, part A; see tinget/accounts/oidc.py and identity.py) -----------
+# The OpenID Connect provider: https://idporten.no in production, https://test.idporten.no in test, the
+# local provider (tinget/devidp) in development. Discovery is read from {issuer}/.well-known/openid-configuration.
+IDPORTEN_ISSUER = env("IDPORTEN_ISSUER", default="")
+IDPORTEN_CLIENT_ID = env("IDPORTEN_CLIENT_ID", default="")
+IDPORTEN_CLIENT_SECRET = env("IDPORTEN_CLIENT_SECRET", default="")
+# client_secret_post or client_secret_basic: how the client proves itself at the token endpoint.
+IDPORTEN_CLIENT_AUTH_METHOD = env("IDPORTEN_CLIENT_AUTH_METHOD", default="client_secret_post")
+IDPORTEN_SCOPES = env("IDPORTEN_SCOPES", default="openid profile")
+# The addresses registered with the provider; empty: built from the request (/idporten/callback/ and
+# /idporten/logged-out/ on the host the person uses).
+IDPORTEN_REDIRECT_URI = env("IDPORTEN_REDIRECT_URI", default="")
+IDPORTEN_POST_LOGOUT_REDIRECT_URI = env("IDPORTEN_POST_LOGOUT_REDIRECT_URI", default="")
+# Seconds to wait for the provider, and how long its discovery document and keys are remembered.
+IDPORTEN_TIMEOUT = env.float("IDPORTEN_TIMEOUT", default=5.0)
+IDPORTEN_METADATA_CACHE_SECONDS = env.int("IDPORTEN_METADATA_CACHE_SECONDS", default=600)
+# Keys for the keyed hash of the national identity number: {"key-id": "secret", ...} as JSON; the current
+# one is named by IDPORTEN_PID_KEY_ID. Keep old keys listed after a rotation (see oidc.pid_digests).
+IDPORTEN_PID_KEYS = env.json("IDPORTEN_PID_KEYS", default={})
+IDPORTEN_PID_KEY_ID = env("IDPORTEN_PID_KEY_ID", default="")
+# How residency is decided (tinget.accounts.identity): the population register (the demo reads the test
+# persons' registry) or a declared postcode.
+TINGET_RESIDENCY_CHECK = env("TINGET_RESIDENCY_CHECK", default="tinget.accounts.identity.RegistryResidencyCheck")
+TINGET_RESIDENCY_REGISTRY = env("TINGET_RESIDENCY_REGISTRY", default=str(BASE_DIR / "tinget/devidp/persons.json"))
+# The local OpenID Connect provider (tinget/devidp): off unless a development or test setting turns it on;
+# production settings refuse it. DEV_IDP_CLIENTS: {client_id: {"secret": ..., "redirect_uris": [...],
+# "post_logout_redirect_uris": [...]}}.
+DEV_IDP_ENABLED = False
+DEV_IDP_CLIENTS = {}
+DEV_IDP_KEY_FILE = VAR_DIR / "devidp-key.pem"
+
+# --- Staff, sessions and login throttling (issue 3, part D; see tinget/accounts/staff.py, middleware.py) ---
+# A session ends after this many minutes without a request; staff sessions sooner.
+TINGET_SESSION_IDLE_MINUTES = env.int("TINGET_SESSION_IDLE_MINUTES", default=60)
+TINGET_STAFF_SESSION_IDLE_MINUTES = env.int("TINGET_STAFF_SESSION_IDLE_MINUTES", default=30)
+# Login throttling, one policy in two layers. Every login attempt (right or wrong) counts against
+# TINGET_LOGIN_RATE per address and TINGET_LOGIN_RATE_NETWORK per /24 or /64 network (our limiter, a 429
+# page; tinget/accounts/adapter.py). Failed attempts count against TINGET_LOGIN_FAILED_RATE per address
+# ("ip") and per account ("key"; allauth, an error on the form): it also limits wrong two-factor codes per
+# account, so guessing a code is as slow as guessing a password.
+TINGET_LOGIN_RATE = env("TINGET_LOGIN_RATE", default="10/5m")
+TINGET_LOGIN_RATE_NETWORK = env("TINGET_LOGIN_RATE_NETWORK", default="50/5m")
+TINGET_LOGIN_FAILED_RATE = env("TINGET_LOGIN_FAILED_RATE", default="10/5m/ip,5/15m/key")
+ACCOUNT_RATE_LIMITS = {"login_failed": TINGET_LOGIN_FAILED_RATE}
+# Two-factor: an authenticator app (TOTP) with recovery codes; required for staff before the admin opens.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Tinget")
+# One step of clock drift either way: phones are often a few seconds off.
+MFA_TOTP_TOLERANCE = 1
+
+# --- Privacy: retention (issue 3, part C; see tinget/accounts/privacy.py and docs/operations.md) ---------
+# Accounts whose e-mail address was never confirmed are deleted after this many days.
+TINGET_UNVERIFIED_ACCOUNT_DAYS = env.int("TINGET_UNVERIFIED_ACCOUNT_DAYS", default=14)
+# Notifications the person has read are deleted this many days after they were made.
+TINGET_NOTIFICATION_RETENTION_DAYS = env.int("TINGET_NOTIFICATION_RETENTION_DAYS", default=365)
+# The log of staff reading a person's data keeps what was read for this many days; after that only when,
+# by whom, which unit and whose account number remain.
+TINGET_STAFF_READ_DETAIL_DAYS = env.int("TINGET_STAFF_READ_DETAIL_DAYS", default=730)
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import STATIC_ROOT, STORAGES, env
+from .base import IDPORTEN_ISSUER, IDPORTEN_PID_KEY_ID, IDPORTEN_PID_KEYS, STATIC_ROOT, STORAGES, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -25,6 +25,13 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# ID-porten (issue 3, part A). The local provider hands out logins for invented people: never here.
+if env.bool("DEV_IDP_ENABLED", default=False):
+    raise ImproperlyConfigured("DEV_IDP_ENABLED must not be set in production: it lets anyone log in as anyone.")
+DEV_IDP_ENABLED = False
+if IDPORTEN_ISSUER and IDPORTEN_PID_KEY_ID not in IDPORTEN_PID_KEYS:
+    raise ImproperlyConfigured("IDPORTEN_PID_KEYS must hold the key named by IDPORTEN_PID_KEY_ID.")
 
 # collectstatic writes here and WhiteNoise serves from here; the benchmark points it at a temporary folder.
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(STATIC_ROOT)))

@@ -1,9 +1,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 
 from tinget.core import ratelimit
 from tinget.core.mail import queue_email
+
+from .oidc import end_session_url
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,9 +14,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return True
 
     def pre_authenticate(self, request, **credentials):
-        # Password guessing gets a tighter limit than other writes, on top of allauth's own.
-        ratelimit.check(request, "login", "10/5m", network_rate="50/5m")
+        # Every attempt counts here; allauth counts the failed ones (settings: login throttling, part D).
+        ratelimit.check(request, "login", settings.TINGET_LOGIN_RATE, network_rate=settings.TINGET_LOGIN_RATE_NETWORK)
         return super().pre_authenticate(request, **credentials)
+
+    def get_logout_redirect_url(self, request):
+        # After an ID-porten login, logging out here logs out at ID-porten too (part A, accounts/oidc.py).
+        return end_session_url(request) or super().get_logout_redirect_url(request)
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)

@@ -6,18 +6,19 @@ from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from tinget.core import audit
+from tinget.core.models import Unit
 
 from .models import User
+from .staff import ADMINISTRATOR, CASE_WORKER, ensure_staff_roles
 
 DEMO_USERS = [
-    # email, display name, staff, superuser, group
+    # email, display name, staff, superuser, role (a group, see staff.py)
     ("innbygger@example.no", "Ingrid Innbygger (demo)", False, False, None),
-    ("saksbehandler@example.no", "Sander Saksbehandler (demo)", True, False, "Saksbehandler"),
-    ("admin@example.no", "Ada Administrator (demo)", True, True, None),
+    ("saksbehandler@example.no", "Sander Saksbehandler (demo)", True, False, CASE_WORKER),
+    ("admin@example.no", "Ada Administrator (demo)", True, True, ADMINISTRATOR),
 ]
 
 
@@ -32,31 +33,12 @@ def _read_logins(path: Path) -> dict[str, str]:
     return {email: password for email, password in pairs}
 
 
-# What a case worker may do in the admin before the modules add their own permissions: read the
-# municipality profile and keep the emergency numbers up to date.
-CASE_WORKER_PERMISSIONS = [
-    "core.view_municipality",
-    "core.view_area",
-    "core.view_postcode",
-    "core.view_unit",
-    "core.view_emergencycontact",
-    "core.change_emergencycontact",
-]
-
-
-def _case_worker_group(name):
-    group, _ = Group.objects.get_or_create(name=name)
-    for dotted in CASE_WORKER_PERMISSIONS:
-        app_label, codename = dotted.split(".")
-        group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return group
-
-
 @transaction.atomic
 def load_demo_users() -> dict[str, str]:
     """Create the demo people if they are missing; return {email: password}."""
     path = logins_file()
     known = _read_logins(path)
+    roles = ensure_staff_roles()
     result = {}
     for email, name, staff, superuser, group in DEMO_USERS:
         user = User.objects.filter(email=email).first()
@@ -73,7 +55,10 @@ def load_demo_users() -> dict[str, str]:
                 user.save(update_fields=["password"])
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         if group:
-            user.groups.add(_case_worker_group(group))
+            user.groups.add(roles[group])
+        if group == CASE_WORKER and not user.units.exists():
+            # The demo case worker handles fault reports about roads and parks; any unit would do.
+            user.units.add(*Unit.objects.filter(slug="vei-og-park"))
         result[email] = password
     if result != known:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 kommunenummer_validator = RegexValidator(r"^\d{4}$", _("A municipality number has four digits."))
@@ -72,6 +73,9 @@ class Area(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("core:area", kwargs={"slug": self.slug})
 
 
 class Postcode(models.Model):

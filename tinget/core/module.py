@@ -15,3 +15,17 @@ registry.register(
         order=900,
     )
 )
+
+# Residents follow the area they live in (DOMAIN.md); modules announce what happens there.
+registry.register(
+    Module(
+        slug="areas",
+        name=_("Areas"),
+        description=_("Follow the area where you live and be told when something happens there."),
+        section="local",
+        url_name="core:areas",
+        icon="map-pin",
+        order=800,
+        followable=("core.area",),
+    )
+)

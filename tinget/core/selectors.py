@@ -41,6 +41,10 @@ def areas(municipality):
     return Area.objects.filter(municipality=municipality).order_by("name")
 
 
+def area_by_slug(municipality, slug):
+    return Area.objects.filter(municipality=municipality, slug=slug).first()
+
+
 def units(municipality):
     return Unit.objects.filter(municipality=municipality).select_related("parent").order_by("name")
 

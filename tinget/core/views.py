@@ -5,7 +5,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 from . import search as site_search
 from .forms import SearchForm
 from .registry import registry
-from .selectors import current_municipality, emergency_contacts
+from .selectors import area_by_slug, areas, current_municipality, emergency_contacts
 
 
 @require_GET
@@ -167,3 +167,33 @@ def server_error(request):
         return render(request, "500.html", status=500)
     except Exception:
         return HttpResponse(_("Something went wrong on our side. Please try again later."), status=500)
+
+
+@require_GET
+def area_list(request):
+    """The municipality's areas, each of which a resident can follow."""
+    municipality = current_municipality()
+    return render(
+        request,
+        "core/areas/list.html",
+        {
+            "areas": list(areas(municipality)) if municipality else [],
+            "crumbs": [(_("Front page"), reverse("core:hub")), (_("Areas"), None)],
+        },
+    )
+
+
+@require_GET
+def area_detail(request, slug):
+    municipality = current_municipality()
+    area = area_by_slug(municipality, slug) if municipality else None
+    if area is None:
+        raise Http404
+    return render(
+        request,
+        "core/areas/detail.html",
+        {
+            "area": area,
+            "crumbs": [(_("Front page"), reverse("core:hub")), (_("Areas"), reverse("core:areas")), (area.name, None)],
+        },
+    )

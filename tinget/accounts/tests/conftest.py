@@ -5,6 +5,8 @@ from allauth.account.models import EmailAddress
 from django.urls import reverse
 from django.utils import translation
 
+from .idporten_helpers import fake_provider, idporten  # noqa: F401  (ID-porten fixtures, part A)
+
 # The conftest `resident` fixture's password.
 RESIDENT_PASSWORD = "et-langt-passord-123"
 NEW_PASSWORD = "grønn-sykkel-ved-fjorden"

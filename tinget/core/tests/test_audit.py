@@ -92,9 +92,10 @@ class TestLog:
 
 
 @pytest.fixture
-def admin_client(client, db):
+def admin_client(client, db, two_factor_login):
     superuser = get_user_model().objects.create_superuser("admin@example.no", "et-langt-passord-123")
-    client.force_login(superuser)
+    # The admin opens only after a second factor (tinget.accounts.middleware.StaffTwoFactorMiddleware).
+    two_factor_login(client, superuser, "et-langt-passord-123")
     return client
 
 

@@ -30,3 +30,4 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS("\nDemo logins (invented people; passwords in var/demo-logins.txt):"))
             for email, password in logins.items():
                 self.stdout.write(f"  {email:28} {password}")
+            self.stdout.write("Staff set up two-factor (an authenticator app) the first time they open /admin/.")
