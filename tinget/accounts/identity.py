@@ -46,6 +46,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 
 from tinget.core import audit
+from tinget.core.mail import deliverable
 from tinget.core.selectors import current_municipality, postcode_in_municipality
 
 from . import oidc
@@ -61,7 +62,7 @@ PLACEHOLDER_EMAIL_DOMAIN = "idporten.invalid"
 
 def has_working_email(user) -> bool:
     """Whether mail to user.email can arrive: false for the placeholder an ID-porten login starts with."""
-    return bool(user.email) and not user.email.endswith("@" + PLACEHOLDER_EMAIL_DOMAIN)
+    return deliverable(user.email)
 
 
 # --- Levels -----------------------------------------------------------------------------------------------

@@ -159,6 +159,20 @@ def test_user_without_password_types_their_email_address(client, kari):
     assert everything_of(kari.pk) == ALL_GONE
 
 
+def test_id_porten_person_without_an_address_confirms_with_the_box_and_gets_no_receipt(client, kari):
+    kari.set_unusable_password()
+    kari.email = "5e2a@idporten.invalid"
+    kari.save()
+    client.force_login(kari)
+    page = client.get(url("accounts:privacy_delete", "en")).content.decode()
+    assert 'name="email"' not in page
+    assert "idporten.invalid" not in page
+    response = client.post(url("accounts:privacy_delete", "en"), {"understand": "on"})
+    assert response.status_code == 302
+    assert everything_of(kari.pk) == ALL_GONE
+    assert mail.outbox == []
+
+
 def test_delete_needs_login_post_and_csrf(client, csrf_client, kari):
     response = client.post(url("accounts:privacy_delete", "en"), confirm())
     assert response.status_code == 302 and "login" in response["Location"]

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tinget.core import ratelimit
 from tinget.core.errors import DomainError
+from tinget.core.mail import deliverable
 
 from .. import privacy
 
@@ -55,6 +56,9 @@ class DeleteAccountForm(forms.Form):
             del self.fields["email"]
         else:
             del self.fields["password"]
+            if not deliverable(user.email):
+                # Logged in with ID-porten and no address of their own: there is nothing they could type.
+                del self.fields["email"]
 
     def clean_password(self):
         password = self.cleaned_data["password"]
@@ -140,7 +144,8 @@ def delete_account(request):
     """Confirm, then delete the person's own account (see privacy.delete_account)."""
     user = request.user
     context = {
-        "crumbs": _crumbs((_("Privacy and your data"), reverse("accounts:privacy")), (_("Delete account"), None))
+        "crumbs": _crumbs((_("Privacy and your data"), reverse("accounts:privacy")), (_("Delete account"), None)),
+        "receipt_to": user.email if deliverable(user.email) else None,
     }
     if user.is_staff or user.is_superuser:
         return render(

@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from tinget.core.mail import UNDELIVERABLE_SUFFIX, deliverable
+
 from ..models import Notification
 from .tokens import make_token
 
@@ -124,7 +126,7 @@ def send_notification(notification_id: int) -> bool:
         ids = _lock_pending(
             Notification.objects.filter(
                 pk=notification_id, user__is_active=True, user__notification_frequency="instant"
-            )
+            ).exclude(user__email__iendswith=UNDELIVERABLE_SUFFIX)
         )
         if not ids or not Notification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(
             emailed_at=timezone.now()
@@ -146,6 +148,7 @@ def digest_recipients():
             notifications__read_at__isnull=True,
             notifications__created_at__gte=timezone.now() - DIGEST_WINDOW,
         )
+        .exclude(email__iendswith=UNDELIVERABLE_SUFFIX)
         .distinct()
         .values_list("pk", flat=True)
     )
@@ -155,7 +158,7 @@ def send_digest(user_id: int) -> int:
     """E-mail one person their digest of unread, unsent notifications; returns how many it listed (0: none
     sent). SMTP errors propagate, with every notification left unsent."""
     user = get_user_model().objects.filter(pk=user_id, is_active=True, notification_frequency="daily").first()
-    if user is None:
+    if user is None or not deliverable(user.email):
         return 0
     with transaction.atomic():
         ids = _lock_pending(

@@ -297,3 +297,28 @@ def test_two_workers_at_once_send_one_e_mail(smtp, area, people):
 
     assert sorted(outcomes) == [False, True]
     assert len(smtp.received) == 1
+
+
+class TestUndeliverableAddresses:
+    """A person who logged in only with ID-porten has a placeholder address at ".invalid" until they add one."""
+
+    def test_no_instant_e_mail_to_a_placeholder_address(self, followed, people, django_capture_on_commit_callbacks):
+        people["instant"].email = "0f3c@idporten.invalid"
+        people["instant"].save()
+
+        with django_capture_on_commit_callbacks(execute=True):
+            announce(followed)
+
+        assert mail.outbox == []
+        assert Notification.objects.filter(user=people["instant"], emailed_at__isnull=True).count() == 1
+
+    def test_no_digest_to_a_placeholder_address(self, followed, people, django_capture_on_commit_callbacks):
+        people["daily"].email = "9a1b@idporten.invalid"
+        people["daily"].save()
+        with django_capture_on_commit_callbacks(execute=True):
+            announce(followed)
+        mail.outbox.clear()
+
+        call_command("send_digests")
+
+        assert mail.outbox == []
