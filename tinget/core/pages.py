@@ -14,7 +14,16 @@ CORE_PAGES = (
     "core:about",
 )
 ACCOUNT_PAGES = ("account_login", "account_signup", "account_reset_password")
-LOGIN_REQUIRED_PAGES = ("accounts:min_side", "account_email", "account_change_password")
+LOGIN_REQUIRED_PAGES = (
+    "accounts:min_side",
+    "accounts:settings",
+    "accounts:privacy",
+    "accounts:privacy_delete",
+    "core:notifications",
+    "account_email",
+    "account_change_password",
+    "mfa_index",
+)
 
 
 def public_pages() -> list[str]:
