@@ -16,6 +16,8 @@ from django.conf import settings
 from django.urls import get_urlconf, translate_url
 from django.utils.translation import get_language
 
+from tinget.core import mail
+
 register = template.Library()
 
 CHOICE_WIDGETS = (forms.RadioSelect, forms.CheckboxSelectMultiple)
@@ -128,6 +130,12 @@ def language_links(context):
 def localized(obj, field):
     """`{{ contact|localized:"name" }}`: profile text in the page's language (see core.models.Localized)."""
     return obj.localized(field, get_language())
+
+
+@register.filter
+def deliverable(address):
+    """False for an address that can never receive mail (see core.mail.deliverable)."""
+    return mail.deliverable(address)
 
 
 # Each language is named in itself, so a reader finds their own language whatever page they are on.
