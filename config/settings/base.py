@@ -297,6 +297,9 @@ TINGET_LOGIN_FAILED_RATE = env("TINGET_LOGIN_FAILED_RATE", default="10/5m/ip,5/1
 ACCOUNT_RATE_LIMITS = {"login_failed": TINGET_LOGIN_FAILED_RATE}
 # Two-factor: an authenticator app (TOTP) with recovery codes; required for staff before the admin opens.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "tinget.accounts.mfa.MFAAdapter"
+# Fernet keys (newest first) that encrypt two-factor secrets at rest; see tinget/accounts/mfa.py.
+TINGET_MFA_KEYS = env.list("TINGET_MFA_KEYS", default=[])
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Tinget")
 # One step of clock drift either way: phones are often a few seconds off.
 MFA_TOTP_TOLERANCE = 1
