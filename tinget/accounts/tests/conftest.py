@@ -30,3 +30,30 @@ def verified_resident(resident):
     """The conftest resident, with the confirmed e-mail address a finished sign-up leaves behind."""
     EmailAddress.objects.create(user=resident, email=resident.email, verified=True, primary=True)
     return resident
+
+
+def give_a_little_of_everything(person, municipality, *, identity, residency_source, notification_title):
+    """What the core keeps about a person, one of each: a verified address, an ID-porten identity (fields
+    in `identity`), residency, a consent, a follow and a notification."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from tinget.accounts import privacy
+    from tinget.accounts.models import Identity, Residency
+    from tinget.core.models import Follow, Notification
+
+    EmailAddress.objects.create(user=person, email=person.email, verified=True, primary=True)
+    Identity.objects.create(user=person, issuer="https://test.idporten.no", verified_at=timezone.now(), **identity)
+    Residency.objects.create(
+        user=person,
+        municipality=municipality,
+        is_resident=True,
+        source=residency_source,
+        postcode="1384",
+        checked_at=timezone.now(),
+    )
+    privacy.record_consent(user=person, purpose="user_research", text_version="2025-06-01")
+    area = municipality.areas.first()
+    Follow.objects.create(user=person, content_type=ContentType.objects.get_for_model(area), object_id=str(area.pk))
+    Notification.objects.create(user=person, event_key="e.1", verb="status", title=notification_title)
+    return person

@@ -3,9 +3,7 @@
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.utils import timezone
 
 from tinget.accounts import privacy
 from tinget.accounts.models import Consent, Identity, Residency
@@ -13,7 +11,7 @@ from tinget.core.errors import DomainError
 from tinget.core.models import AuditEntry, Follow, Notification
 from tinget.core.registry import Module, registry
 
-from .conftest import RESIDENT_PASSWORD, url
+from .conftest import RESIDENT_PASSWORD, give_a_little_of_everything, url
 from .pagecheck import accessibility_problems, read
 
 User = get_user_model()
@@ -21,29 +19,13 @@ User = get_user_model()
 
 @pytest.fixture
 def kari(resident, municipality):
-    EmailAddress.objects.create(user=resident, email=resident.email, verified=True, primary=True)
-    Identity.objects.create(
-        user=resident,
-        issuer="https://test.idporten.no",
-        subject="sub-kari",
-        pid_digest="a" * 64,
-        pid_key_id="k1",
-        acr=Identity.Level.HIGH,
-        verified_at=timezone.now(),
+    return give_a_little_of_everything(
+        resident,
+        municipality,
+        identity={"subject": "sub-kari", "pid_digest": "a" * 64, "pid_key_id": "k1", "acr": Identity.Level.HIGH},
+        residency_source=Residency.Source.DECLARED,
+        notification_title="Melding",
     )
-    Residency.objects.create(
-        user=resident,
-        municipality=municipality,
-        is_resident=True,
-        source=Residency.Source.DECLARED,
-        postcode="1384",
-        checked_at=timezone.now(),
-    )
-    privacy.record_consent(user=resident, purpose="user_research", text_version="2025-06-01")
-    area = municipality.areas.first()
-    Follow.objects.create(user=resident, content_type=ContentType.objects.get_for_model(area), object_id=str(area.pk))
-    Notification.objects.create(user=resident, event_key="e.1", verb="status", title="Melding")
-    return resident
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import json
 import zipfile
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
@@ -14,7 +13,7 @@ from tinget.accounts.models import Consent, Identity, Residency
 from tinget.core.models import AuditEntry, Follow, Notification
 from tinget.core.registry import Module, registry
 
-from .conftest import url
+from .conftest import give_a_little_of_everything, url
 from .pagecheck import accessibility_problems, read
 
 PID_DIGEST = "f" * 64
@@ -23,31 +22,20 @@ PID_DIGEST = "f" * 64
 @pytest.fixture
 def kari(resident, municipality):
     """The conftest resident with a little of everything the core keeps about a person."""
-    EmailAddress.objects.create(user=resident, email=resident.email, verified=True, primary=True)
-    Identity.objects.create(
-        user=resident,
-        issuer="https://test.idporten.no",
-        subject="pairwise-sub-kari",
-        pid_digest=PID_DIGEST,
-        pid_key_id="k1",
-        acr=Identity.Level.SUBSTANTIAL,
-        given_name="Kari",
-        family_name="Nordmann",
-        verified_at=timezone.now(),
+    return give_a_little_of_everything(
+        resident,
+        municipality,
+        identity={
+            "subject": "pairwise-sub-kari",
+            "pid_digest": PID_DIGEST,
+            "pid_key_id": "k1",
+            "acr": Identity.Level.SUBSTANTIAL,
+            "given_name": "Kari",
+            "family_name": "Nordmann",
+        },
+        residency_source=Residency.Source.REGISTRY,
+        notification_title="Veien er brøytet",
     )
-    Residency.objects.create(
-        user=resident,
-        municipality=municipality,
-        is_resident=True,
-        source=Residency.Source.REGISTRY,
-        postcode="1384",
-        checked_at=timezone.now(),
-    )
-    privacy.record_consent(user=resident, purpose="user_research", text_version="2025-06-01")
-    area = municipality.areas.first()
-    Follow.objects.create(user=resident, content_type=ContentType.objects.get_for_model(area), object_id=str(area.pk))
-    Notification.objects.create(user=resident, event_key="e.1", verb="status", title="Veien er brøytet")
-    return resident
 
 
 @pytest.fixture
