@@ -185,6 +185,9 @@ ACCOUNT_FORMS = {
     "reauthenticate": "tinget.accounts.forms.ReauthenticateForm",
 }
 
+# Sessions are read from the cache and written through to the database: a logged-in page then costs no
+# session query, and nobody is logged out when the cache is cleared or a process restarts.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = 60 * 60 * 12
 SESSION_EXPIRE_AT_BROWSER_CLOSE = False
 
@@ -257,8 +260,14 @@ NINJA_PAGINATION_PER_PAGE = 25
 IDPORTEN_ISSUER = env("IDPORTEN_ISSUER", default="")
 IDPORTEN_CLIENT_ID = env("IDPORTEN_CLIENT_ID", default="")
 IDPORTEN_CLIENT_SECRET = env("IDPORTEN_CLIENT_SECRET", default="")
-# client_secret_post or client_secret_basic: how the client proves itself at the token endpoint.
+# client_secret_post, client_secret_basic or private_key_jwt: how the client proves itself at the token
+# endpoint. private_key_jwt signs a short-lived JWT with the client's RSA key (PEM in the variable, with
+# "\n" for line breaks, or a file), whose public half is registered with ID-porten under IDPORTEN_CLIENT_KEY_ID
+# (empty: the key's RFC 7638 thumbprint).
 IDPORTEN_CLIENT_AUTH_METHOD = env("IDPORTEN_CLIENT_AUTH_METHOD", default="client_secret_post")
+IDPORTEN_CLIENT_PRIVATE_KEY = env.str("IDPORTEN_CLIENT_PRIVATE_KEY", default="", multiline=True)
+IDPORTEN_CLIENT_PRIVATE_KEY_FILE = env("IDPORTEN_CLIENT_PRIVATE_KEY_FILE", default="")
+IDPORTEN_CLIENT_KEY_ID = env("IDPORTEN_CLIENT_KEY_ID", default="")
 IDPORTEN_SCOPES = env("IDPORTEN_SCOPES", default="openid profile")
 # The addresses registered with the provider; empty: built from the request (/idporten/callback/ and
 # /idporten/logged-out/ on the host the person uses).
@@ -277,7 +286,8 @@ TINGET_RESIDENCY_CHECK = env("TINGET_RESIDENCY_CHECK", default="tinget.accounts.
 TINGET_RESIDENCY_REGISTRY = env("TINGET_RESIDENCY_REGISTRY", default=str(BASE_DIR / "tinget/devidp/persons.json"))
 # The local OpenID Connect provider (tinget/devidp): off unless a development or test setting turns it on;
 # production settings refuse it. DEV_IDP_CLIENTS: {client_id: {"secret": ..., "redirect_uris": [...],
-# "post_logout_redirect_uris": [...]}}.
+# "post_logout_redirect_uris": [...]}}; a client that signs its token requests has, instead of "secret",
+# "token_endpoint_auth_method": "private_key_jwt" and "jwks": {"keys": [its public keys]}.
 DEV_IDP_ENABLED = False
 DEV_IDP_CLIENTS = {}
 DEV_IDP_KEY_FILE = VAR_DIR / "devidp-key.pem"
