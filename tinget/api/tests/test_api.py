@@ -49,11 +49,15 @@ class TestModules:
             data = get_json(client, "/api/v1/modules")
         assert next(m for m in data if m["slug"] == "no-page")["url"] is None
 
-    def test_names_are_in_bokmal_whatever_the_browser_asks_for(self, client, db):
-        # /api/ is outside the language-prefixed URLs, so it speaks the site's default language.
-        response = client.get("/api/v1/modules", HTTP_ACCEPT_LANGUAGE="en")
+    @pytest.mark.parametrize(
+        ("accept", "language"), [("", "nb"), ("en", "en"), ("nn,nb;q=0.8", "nn"), ("de", "nb"), ("x" * 300, "nb")]
+    )
+    def test_names_follow_accept_language(self, client, db, accept, language):
+        response = client.get("/api/v1/modules", HTTP_ACCEPT_LANGUAGE=accept)
         names = {m["slug"]: m["name"] for m in json.loads(response.content)}
-        with translation.override("nb"):
+        assert response["Content-Language"] == language
+        assert "Accept-Language" in response["Vary"]
+        with translation.override(language):
             assert names["on-call"] == str(registry.get("on-call").name)
 
 
