@@ -5,7 +5,17 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import IDPORTEN_ISSUER, IDPORTEN_PID_KEY_ID, IDPORTEN_PID_KEYS, STATIC_ROOT, STORAGES, env
+from .base import (
+    IDPORTEN_CLIENT_AUTH_METHOD,
+    IDPORTEN_CLIENT_PRIVATE_KEY,
+    IDPORTEN_CLIENT_PRIVATE_KEY_FILE,
+    IDPORTEN_ISSUER,
+    IDPORTEN_PID_KEY_ID,
+    IDPORTEN_PID_KEYS,
+    STATIC_ROOT,
+    STORAGES,
+    env,
+)
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="")
@@ -32,6 +42,17 @@ if env.bool("DEV_IDP_ENABLED", default=False):
 DEV_IDP_ENABLED = False
 if IDPORTEN_ISSUER and IDPORTEN_PID_KEY_ID not in IDPORTEN_PID_KEYS:
     raise ImproperlyConfigured("IDPORTEN_PID_KEYS must hold the key named by IDPORTEN_PID_KEY_ID.")
+# A missing client key would otherwise surface only when the first person tries to log in.
+if (
+    IDPORTEN_ISSUER
+    and IDPORTEN_CLIENT_AUTH_METHOD == "private_key_jwt"
+    and not IDPORTEN_CLIENT_PRIVATE_KEY
+    and not (IDPORTEN_CLIENT_PRIVATE_KEY_FILE and Path(IDPORTEN_CLIENT_PRIVATE_KEY_FILE).is_file())
+):
+    raise ImproperlyConfigured(
+        "IDPORTEN_CLIENT_AUTH_METHOD is private_key_jwt: set IDPORTEN_CLIENT_PRIVATE_KEY or point "
+        "IDPORTEN_CLIENT_PRIVATE_KEY_FILE at the client's private key."
+    )
 
 # collectstatic writes here and WhiteNoise serves from here; the benchmark points it at a temporary folder.
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(STATIC_ROOT)))

@@ -6,6 +6,10 @@ its discovery document. Authlib builds the authorization request (PKCE S256) and
 request; joserfc verifies the id_token (RS256 signature against the provider's JWKS, iss, aud, exp, iat,
 nonce); we check `acr` against the level the action needs.
 
+With IDPORTEN_CLIENT_AUTH_METHOD = "private_key_jwt" the client proves itself at the token endpoint with a
+short-lived JWT signed by its own RSA key (IDPORTEN_CLIENT_PRIVATE_KEY or IDPORTEN_CLIENT_PRIVATE_KEY_FILE,
+named by IDPORTEN_CLIENT_KEY_ID) instead of a shared secret (RFC 7523, OpenID Connect Core § 9).
+
 The national identity number (`pid`) is never stored. What is kept is HMAC-SHA256(pid) under a server-side
 key from IDPORTEN_PID_KEYS ({"key-id": "secret", ...}); IDPORTEN_PID_KEY_ID names the key new digests use.
 
@@ -23,9 +27,12 @@ import hmac
 import logging
 import secrets
 import time
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlencode
 
 import requests
+from authlib.common.urls import add_params_to_qs
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 from django.conf import settings
@@ -36,7 +43,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import KeySet, RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 from stdnum.no import fodselsnummer
 
@@ -56,6 +63,10 @@ SESSION_LOGIN = "idporten"
 PENDING_SECONDS = 600
 PENDING_MAX = 5
 CLOCK_LEEWAY = 30
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+# ID-porten refuses a client assertion that lives longer than 120 seconds; a shorter life leaves room for
+# a client clock that runs a little ahead.
+CLIENT_ASSERTION_SECONDS = 60
 
 
 class LoginRefused(DomainError):
@@ -187,16 +198,80 @@ def keys(refresh: bool = False) -> KeySet:
         raise ProviderUnavailable() from exc
 
 
+# --- Client authentication with a signed JWT (private_key_jwt) --------------------------------------------
+
+
+def client_private_key() -> RSAKey:
+    """The client's RSA key, from IDPORTEN_CLIENT_PRIVATE_KEY (PEM) or the file IDPORTEN_CLIENT_PRIVATE_KEY_FILE."""
+    pem = settings.IDPORTEN_CLIENT_PRIVATE_KEY
+    if not pem and settings.IDPORTEN_CLIENT_PRIVATE_KEY_FILE:
+        try:
+            pem = Path(settings.IDPORTEN_CLIENT_PRIVATE_KEY_FILE).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImproperlyConfigured("IDPORTEN_CLIENT_PRIVATE_KEY_FILE cannot be read.") from exc
+    if not pem:
+        raise ImproperlyConfigured(
+            "private_key_jwt needs IDPORTEN_CLIENT_PRIVATE_KEY or IDPORTEN_CLIENT_PRIVATE_KEY_FILE."
+        )
+    return _import_private_key(pem)
+
+
+@lru_cache(maxsize=4)
+def _import_private_key(pem: str) -> RSAKey:
+    try:
+        key = RSAKey.import_key(pem)
+    except (JoseError, ValueError, TypeError) as exc:
+        raise ImproperlyConfigured("The ID-porten client key is not an RSA key in PEM form.") from exc
+    if not key.is_private:
+        raise ImproperlyConfigured("The ID-porten client key must be the private key.")
+    return key
+
+
+def client_assertion() -> str:
+    """A fresh client assertion for one token request: iss = sub = our client id, aud = the issuer (as
+    ID-porten asks, rather than the token endpoint), a random jti the provider remembers to stop a replay."""
+    key = client_private_key()
+    now = int(time.time())
+    client_id = settings.IDPORTEN_CLIENT_ID
+    claims = {
+        "iss": client_id,
+        "sub": client_id,
+        "aud": _issuer(),
+        "jti": secrets.token_urlsafe(32),
+        "iat": now,
+        "exp": now + CLIENT_ASSERTION_SECONDS,
+    }
+    # Without a configured id, the RFC 7638 thumbprint is what a JWKS built from the key would name it.
+    header = {"alg": "RS256", "typ": "JWT", "kid": settings.IDPORTEN_CLIENT_KEY_ID or key.thumbprint()}
+    return jwt.encode(header, claims, key, algorithms=["RS256"])
+
+
+def _private_key_jwt(auth, method, uri, headers, body):
+    """Authlib's hook for the token request: add the assertion to the form body."""
+    body = add_params_to_qs(
+        body or "",
+        [
+            ("client_id", auth.client_id),
+            ("client_assertion_type", CLIENT_ASSERTION_TYPE),
+            ("client_assertion", client_assertion()),
+        ],
+    )
+    return uri, headers, body
+
+
 def _oauth_session(redirect_uri: str) -> OAuth2Session:
-    return OAuth2Session(
+    method = settings.IDPORTEN_CLIENT_AUTH_METHOD
+    session = OAuth2Session(
         client_id=settings.IDPORTEN_CLIENT_ID,
-        client_secret=settings.IDPORTEN_CLIENT_SECRET,
+        client_secret=settings.IDPORTEN_CLIENT_SECRET if method != "private_key_jwt" else None,
         scope=settings.IDPORTEN_SCOPES,
         redirect_uri=redirect_uri,
         code_challenge_method="S256",
-        token_endpoint_auth_method=settings.IDPORTEN_CLIENT_AUTH_METHOD,
+        token_endpoint_auth_method=method,
         default_timeout=settings.IDPORTEN_TIMEOUT,
     )
+    session.register_client_auth_method(("private_key_jwt", _private_key_jwt))
+    return session
 
 
 def redirect_uri(request) -> str:

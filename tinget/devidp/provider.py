@@ -3,6 +3,8 @@
 It speaks ID-porten's dialect (code flow with PKCE S256, `pid`, pairwise `sub`, `acr`, `amr`) so that the
 client in tinget.accounts.oidc is exercised exactly as it will be against idporten.no. Codes and access
 tokens live in the cache with short lifetimes; the RSA key is generated once into settings.DEV_IDP_KEY_FILE.
+A client registered with "token_endpoint_auth_method": "private_key_jwt" authenticates at the token endpoint
+with a JWT signed by one of the keys in its "jwks" (RFC 7523), checked as ID-porten checks it.
 """
 
 import base64
@@ -17,14 +19,19 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from joserfc import jwt
-from joserfc.jwk import RSAKey
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet, RSAKey
 
 PERSONS_FILE = Path(__file__).with_name("persons.json")
 LEVELS = ("idporten-loa-substantial", "idporten-loa-high")
 CODE_SECONDS = 60
 ACCESS_TOKEN_SECONDS = 120
 ID_TOKEN_SECONDS = 120
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+# ID-porten accepts a client assertion that expires at most 120 seconds ahead; clocks may differ a little.
+CLIENT_ASSERTION_MAX_SECONDS = 120
+CLOCK_LEEWAY = 10
 
 
 class ProviderError(Exception):
@@ -83,6 +90,60 @@ def jwks() -> dict:
 
 def client(client_id: str) -> dict | None:
     return settings.DEV_IDP_CLIENTS.get(client_id)
+
+
+def _refuse_client(description: str) -> ProviderError:
+    return ProviderError("invalid_client", description)
+
+
+def authenticate_client_assertion(*, assertion_type: str, assertion: str, client_id: str, audiences) -> str:
+    """The id of the client whose private_key_jwt assertion checks out: signed RS256 by a key the client
+    registered, iss = sub = the client, aud naming this provider (issuer or token endpoint, any of
+    `audiences`), exp in the future but no more than CLIENT_ASSERTION_MAX_SECONDS ahead, and a jti not seen
+    before. Raises ProviderError("invalid_client") otherwise."""
+    if assertion_type != CLIENT_ASSERTION_TYPE:
+        raise _refuse_client("client_assertion_type must be " + CLIENT_ASSERTION_TYPE)
+    # client_id is optional with an assertion (RFC 7521 § 4.2): the unverified issuer says whose keys to
+    # try, and the signature then has to prove it.
+    try:
+        unverified = json.loads(jws.extract_compact(assertion.encode()).payload)
+    except (JoseError, ValueError, TypeError, UnicodeError) as exc:
+        raise _refuse_client("The client_assertion is not a JWT.") from exc
+    claimed = unverified.get("iss") if isinstance(unverified, dict) else None
+    if not isinstance(claimed, str) or (client_id and client_id != claimed):
+        raise _refuse_client("The client_assertion's iss does not name the client.")
+    registered = client(claimed)
+    if registered is None or registered.get("token_endpoint_auth_method") != "private_key_jwt":
+        raise _refuse_client("The client is not registered for private_key_jwt.")
+    try:
+        key_set = KeySet.import_key_set(registered.get("jwks") or {"keys": []})
+        claims = jwt.decode(assertion, key_set, algorithms=["RS256"]).claims
+    except (JoseError, ValueError, KeyError, TypeError) as exc:
+        raise _refuse_client("The client_assertion is not signed by a key registered for the client.") from exc
+    if claims.get("iss") != claimed or claims.get("sub") != claimed:
+        raise _refuse_client("The client_assertion's iss and sub must both be the client_id.")
+    audience = claims.get("aud")
+    named = [audience] if isinstance(audience, str) else audience if isinstance(audience, list) else []
+    if not set(audiences) & {a for a in named if isinstance(a, str)}:
+        raise _refuse_client("The client_assertion's aud is not this provider.")
+    now = int(time.time())
+    expires = claims.get("exp")
+    if not isinstance(expires, int) or isinstance(expires, bool) or expires <= now - CLOCK_LEEWAY:
+        raise _refuse_client("The client_assertion has expired.")
+    if expires > now + CLIENT_ASSERTION_MAX_SECONDS + CLOCK_LEEWAY:
+        raise _refuse_client(f"The client_assertion may live at most {CLIENT_ASSERTION_MAX_SECONDS} seconds.")
+    issued = claims.get("iat")
+    if issued is not None and (not isinstance(issued, int) or issued > now + CLOCK_LEEWAY):
+        raise _refuse_client("The client_assertion's iat is in the future.")
+    jti = claims.get("jti")
+    if not isinstance(jti, str) or not jti or len(jti) > 256:
+        raise _refuse_client("The client_assertion needs a jti.")
+    # Remembered until the assertion could no longer pass the exp check anyway; cache.add is atomic, so of
+    # two requests with the same assertion only one is first.
+    seen = hashlib.sha256(f"{claimed}\x00{jti}".encode()).hexdigest()
+    if not cache.add(f"devidp:jti:{seen}", True, expires - now + CLOCK_LEEWAY + 1):
+        raise _refuse_client("The client_assertion has been used before.")
+    return claimed
 
 
 def pairwise_subject(pid: str, client_id: str) -> str:

@@ -77,7 +77,8 @@ def discovery(request):
             "acr_values_supported": list(provider.LEVELS),
             "ui_locales_supported": ["nb", "nn", "en", "se"],
             "code_challenge_methods_supported": ["S256"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic", "private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
             "frontchannel_logout_supported": False,
         }
     )
@@ -179,14 +180,33 @@ def _oauth_error(error, description="", status=400):
     return response
 
 
+def _authenticate_client(request) -> str:
+    """The authenticated client's id, by the one method it is registered for; ProviderError otherwise."""
+    if "client_assertion" in request.POST or "client_assertion_type" in request.POST:
+        base = issuer(request)
+        return provider.authenticate_client_assertion(
+            assertion_type=request.POST.get("client_assertion_type", ""),
+            assertion=request.POST.get("client_assertion", ""),
+            client_id=request.POST.get("client_id", ""),
+            audiences={base, f"{base}/token"},
+        )
+    client_id, secret = _client_credentials(request)
+    client = provider.client(client_id) or {}
+    # A client registered for private_key_jwt must sign: a secret is never enough to act as it.
+    expected = client.get("secret") if client.get("token_endpoint_auth_method") != "private_key_jwt" else None
+    if not expected or not hmac.compare_digest(expected.encode(), secret.encode()):
+        raise provider.ProviderError("invalid_client", "Unknown client or wrong secret.")
+    return client_id
+
+
 @csrf_exempt
 @require_POST
 @enabled
 def token(request):
-    client_id, secret = _client_credentials(request)
-    client = provider.client(client_id)
-    if client is None or not hmac.compare_digest(client["secret"].encode(), secret.encode()):
-        return _oauth_error("invalid_client", "Unknown client or wrong secret.", status=401)
+    try:
+        client_id = _authenticate_client(request)
+    except provider.ProviderError as exc:
+        return _oauth_error(exc.error, exc.description, status=401)
     if request.POST.get("grant_type") != "authorization_code":
         return _oauth_error("unsupported_grant_type")
     try:
