@@ -185,3 +185,20 @@ def fake_provider(settings, municipality):
     settings.IDPORTEN_CLIENT_SECRET = CLIENT_SECRET
     yield provider
     provider.close()
+
+
+def fresh_code(verifier, *, scope="openid", acr=SUBSTANTIAL):
+    """A code the local provider has issued for Astrid, as if she had just logged in at its page; for tests
+    that call the token endpoint directly."""
+    from tinget.devidp import provider
+
+    return provider.issue_code(
+        client_id=CLIENT_ID,
+        redirect_uri="http://testserver/idporten/callback/",
+        code_challenge=provider.s256(verifier),
+        nonce="n",
+        scope=scope,
+        pid=ASKER_PID,
+        acr=acr,
+        auth_time=0,
+    )

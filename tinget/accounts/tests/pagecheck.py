@@ -147,3 +147,16 @@ def accessibility_problems(html: str) -> list[str]:
         if href.startswith("#") and len(href) > 1 and href[1:] not in ids:
             problems.append(f"link to missing #{href[1:]}")
     return problems
+
+
+def assert_page_is_sound(response, language):
+    """A 200 in our layout (main landmark and skip link), in `language`, with no problem pagecheck finds."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert accessibility_problems(html) == []
+    page = read(html)
+    assert page.lang == language
+    # Our layout, not allauth's bare one.
+    assert page.all("main", id="main")
+    assert page.all("a", href="#main")
+    return page

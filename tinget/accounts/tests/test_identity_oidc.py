@@ -17,6 +17,7 @@ from .idporten_helpers import (
     HIGH,
     OSLO_PID,
     choose_at_provider,
+    fresh_code,
     local_path,
     log_in_with_idporten,
     logged_in,
@@ -153,19 +154,9 @@ def test_a_replayed_code_is_refused(client, idporten):
 
 def test_the_provider_refuses_a_code_used_twice_even_with_the_right_verifier(idporten):
     # The token endpoint itself, as a client that keeps its verifier would call it.
-    from tinget.devidp import provider
 
     verifier = "v" * 64
-    code = provider.issue_code(
-        client_id=CLIENT_ID,
-        redirect_uri="http://testserver/idporten/callback/",
-        code_challenge=provider.s256(verifier),
-        nonce="n",
-        scope="openid",
-        pid=ASKER_PID,
-        acr="idporten-loa-substantial",
-        auth_time=0,
-    )
+    code = fresh_code(verifier)
     form = {
         "grant_type": "authorization_code",
         "code": code,
@@ -181,18 +172,8 @@ def test_the_provider_refuses_a_code_used_twice_even_with_the_right_verifier(idp
 
 
 def test_the_provider_refuses_a_wrong_verifier_and_a_wrong_secret(idporten):
-    from tinget.devidp import provider
 
-    code = provider.issue_code(
-        client_id=CLIENT_ID,
-        redirect_uri="http://testserver/idporten/callback/",
-        code_challenge=provider.s256("right" * 10),
-        nonce="n",
-        scope="openid",
-        pid=ASKER_PID,
-        acr="idporten-loa-substantial",
-        auth_time=0,
-    )
+    code = fresh_code("right" * 10)
     form = {
         "grant_type": "authorization_code",
         "code": code,
@@ -291,19 +272,9 @@ def test_a_wrong_client_secret_is_refused_without_a_login(client, idporten, sett
 
 
 def test_userinfo_answers_for_the_access_token_only(client, idporten):
-    from tinget.devidp import provider
 
     verifier = "u" * 64
-    code = provider.issue_code(
-        client_id=CLIENT_ID,
-        redirect_uri="http://testserver/idporten/callback/",
-        code_challenge=provider.s256(verifier),
-        nonce="n",
-        scope="openid profile",
-        pid=ASKER_PID,
-        acr="idporten-loa-high",
-        auth_time=0,
-    )
+    code = fresh_code(verifier, scope="openid profile", acr=HIGH)
     tokens = requests.post(
         f"{idporten.url}/dev-idp/token",
         data={

@@ -19,12 +19,12 @@ from joserfc.jwk import OctKey, RSAKey
 from tinget.accounts import oidc
 from tinget.accounts.models import Identity
 from tinget.core.models import AuditEntry
-from tinget.devidp import provider
 
 from .idporten_helpers import (
     ASKER_PID,
     CLIENT_ID,
     choose_at_provider,
+    fresh_code,
     local_path,
     log_in_with_idporten,
     logged_in,
@@ -162,19 +162,6 @@ def test_a_client_registered_for_private_key_jwt_cannot_use_a_secret(client, sig
 
 
 # --- The provider's token endpoint, called directly ---------------------------------------------------------
-
-
-def fresh_code(verifier):
-    return provider.issue_code(
-        client_id=CLIENT_ID,
-        redirect_uri=REDIRECT_URI,
-        code_challenge=provider.s256(verifier),
-        nonce="n",
-        scope="openid",
-        pid=ASKER_PID,
-        acr="idporten-loa-substantial",
-        auth_time=0,
-    )
 
 
 def redeem(live_server, assertion, **changes):

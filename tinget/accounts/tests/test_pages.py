@@ -5,7 +5,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from .conftest import RESIDENT_PASSWORD, link_in, url
-from .pagecheck import accessibility_problems, read
+from .pagecheck import accessibility_problems, assert_page_is_sound, read
 
 ANONYMOUS_PAGES = [
     ("account_login", {}),
@@ -26,18 +26,6 @@ RESIDENT_PAGES = [
     ("accounts:min_side", {}),
 ]
 LANGUAGES = ["nb", "nn", "en"]
-
-
-def assert_page_is_sound(response, language):
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert accessibility_problems(html) == []
-    page = read(html)
-    assert page.lang == language
-    # Our layout, not allauth's bare one.
-    assert page.all("main", id="main")
-    assert page.all("a", href="#main")
-    return page
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -11,7 +11,6 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sites.models import Site
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
@@ -22,6 +21,7 @@ from django.utils import timezone, translation
 from tinget.core.mail import UNDELIVERABLE_SUFFIX, deliverable
 
 from ..models import Notification
+from .selectors import target_label
 from .tokens import make_token
 
 # A digest lists what arrived since the last one; a person who switches to daily e-mail after months of
@@ -73,7 +73,7 @@ def notification_message(notification) -> EmailMultiAlternatives:
     with translation.override(user.preferred_language):
         if notification.content_type_id:
             token = make_token(user, content_type_id=notification.content_type_id, object_id=notification.object_id)
-            target = _target_label(notification)
+            target = target_label(notification.content_type_id, notification.object_id)
         else:
             token, target = make_token(user), ""
         return _message(
@@ -96,14 +96,6 @@ def digest_message(user, notifications) -> EmailMultiAlternatives:
             template="core/notifications/email/digest.txt",
             unsubscribe_token=make_token(user),
         )
-
-
-def _target_label(notification) -> str:
-    model = ContentType.objects.get_for_id(notification.content_type_id).model_class()
-    if model is None:
-        return ""
-    target = model._default_manager.filter(pk=notification.object_id).first()
-    return str(target) if target is not None else ""
 
 
 def _lock_pending(queryset, limit=None):

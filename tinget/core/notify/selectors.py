@@ -98,6 +98,19 @@ def _pk_or_none(model, object_id):
         return None
 
 
+def target_label(content_type_id, object_id) -> str:
+    """What a stored (content type, object id) pair names, as text; "" when the object or its kind is gone."""
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist:
+        return ""
+    if model is None:
+        return ""
+    pk = _pk_or_none(model, object_id)
+    found = model._default_manager.filter(pk=pk).first() if pk is not None else None
+    return str(found) if found is not None else ""
+
+
 def _url_of(target) -> str:
     get_url = getattr(target, "get_absolute_url", None)
     return get_url() if get_url else ""

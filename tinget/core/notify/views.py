@@ -7,7 +7,6 @@ from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -160,7 +159,8 @@ def unsubscribe(request, token):
     user = services.unsubscribe_user(unsubscribe_request)
     if user is None:
         return render(request, "core/notifications/unsubscribe_invalid.html", status=400)
-    target_label = _target_label(unsubscribe_request.target)
+    target = unsubscribe_request.target
+    target_label = selectors.target_label(*target) if target is not None else ""
     context = {"all": unsubscribe_request.target is None, "target": target_label, "token": token}
     if request.method == "GET":
         return render(request, "core/notifications/unsubscribe_confirm.html", context)
@@ -169,20 +169,3 @@ def unsubscribe(request, token):
     except DomainError:
         return render(request, "core/notifications/unsubscribe_invalid.html", status=400)
     return render(request, "core/notifications/unsubscribe_done.html", {**context, "changed": result["changed"]})
-
-
-def _target_label(target):
-    if target is None:
-        return ""
-    content_type_id, object_id = target
-    try:
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-    except ContentType.DoesNotExist:
-        return ""
-    if model is None:
-        return ""
-    try:
-        found = model._default_manager.filter(pk=model._meta.pk.to_python(object_id)).first()
-    except ValidationError:
-        return ""
-    return str(found) if found is not None else ""
