@@ -21,6 +21,8 @@ urlpatterns = [
     path("trivial", core_views.trivial, name="trivial"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    # Open311 GeoReport v2 is a machine interface with fixed paths: no language prefix.
+    path("open311/v2/", include("tinget.reports.open311_urls")),
     # Registered with ID-porten, so without a language prefix (tinget/accounts/idporten_urls.py).
     path("idporten/", include("tinget.accounts.idporten_urls")),
 ]
@@ -33,6 +35,7 @@ urlpatterns += i18n_patterns(
     path(_("account/"), include("allauth.urls")),
     path("", include("tinget.accounts.urls")),
     path("", include("tinget.core.urls")),
+    path(_("report-a-fault/"), include("tinget.reports.urls")),
     prefix_default_language=False,
 )
 

@@ -21,6 +21,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "tinget.core",
     "tinget.accounts",
+    "tinget.reports",
     "tinget.api",
     # The local OpenID Connect provider (Part A). Installed everywhere, mounted only when DEV_IDP_ENABLED.
     "tinget.devidp",
@@ -213,9 +214,29 @@ STATICFILES_DIRS = [
     ("vendor/designsystemet-css", NODE_MODULES / "@digdir/designsystemet-css/dist/src"),
     ("vendor/designsystemet-theme", NODE_MODULES / "@digdir/designsystemet-theme/brand"),
     ("vendor/htmx", NODE_MODULES / "htmx.org/dist"),
+    ("vendor/leaflet", NODE_MODULES / "leaflet/dist"),
 ]
+# Uploaded files (report photos …) go through Django's storage API: local files under var/media by default,
+# any S3-compatible object store when TINGET_MEDIA_STORAGE=s3 (django-storages; AWS_* variables below).
+TINGET_MEDIA_STORAGE = env("TINGET_MEDIA_STORAGE", default="local")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""),
+                "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+                "region_name": env("AWS_S3_REGION_NAME", default=None),
+                "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+                "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+                "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
+                "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
+                "file_overwrite": False,
+            },
+        }
+        if TINGET_MEDIA_STORAGE == "s3"
+        else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
@@ -252,6 +273,26 @@ TINGET_MUNICIPALITY = env("TINGET_MUNICIPALITY", default="3203")
 TINGET_WRITE_RATE = env("TINGET_WRITE_RATE", default="60/10m")
 TINGET_WRITE_RATE_NETWORK = env("TINGET_WRITE_RATE_NETWORK", default="300/10m")
 TINGET_HUB_CACHE_SECONDS = env.int("TINGET_HUB_CACHE_SECONDS", default=300)
+
+# Map tiles for Leaflet ({z}/{x}/{y}); empty: maps draw reports on a blank background (tests, offline).
+# The tile host is added to the Content-Security-Policy's img-src below.
+TINGET_MAP_TILES_URL = env("TINGET_MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+TINGET_MAP_ATTRIBUTION = env(
+    "TINGET_MAP_ATTRIBUTION", default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>'
+)
+if TINGET_MAP_TILES_URL:
+    from urllib.parse import urlsplit as _urlsplit
+
+    _tiles = _urlsplit(TINGET_MAP_TILES_URL.replace("{s}", "*"))
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
+
+# Fault reports (tinget/reports): photo limits, the radius for "is this yours too?" and when to ask
+# "is it fixed?".
+TINGET_REPORT_PHOTO_MAX_BYTES = env.int("TINGET_REPORT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
+TINGET_REPORT_PHOTO_MAX_PIXELS = env.int("TINGET_REPORT_PHOTO_MAX_PIXELS", default=40_000_000)
+TINGET_REPORT_PHOTO_MAX_SIDE = env.int("TINGET_REPORT_PHOTO_MAX_SIDE", default=2048)
+TINGET_REPORT_NEARBY_METRES = env.int("TINGET_REPORT_NEARBY_METRES", default=250)
+TINGET_REPORT_QUESTIONNAIRE_DAYS = env.int("TINGET_REPORT_QUESTIONNAIRE_DAYS", default=28)
 
 NINJA_PAGINATION_PER_PAGE = 25
 

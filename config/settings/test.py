@@ -25,3 +25,7 @@ IDPORTEN_CLIENT_SECRET = "test-client-secret"
 IDPORTEN_PID_KEYS = {"test-2": "second-test-pid-key", "test-1": "first-test-pid-key"}
 IDPORTEN_PID_KEY_ID = "test-2"
 IDPORTEN_TIMEOUT = 3.0
+
+# Fault reports: maps draw without tiles (no network in tests); photos land in a scratch folder per run.
+TINGET_MAP_TILES_URL = ""
+MEDIA_ROOT = VAR_DIR / "test-media"

@@ -44,6 +44,17 @@ class Municipality(Localized, models.Model):
     opening_hours = models.CharField(_("switchboard opening hours"), max_length=200, blank=True)
     opening_hours_nn = models.CharField(_("switchboard opening hours (Nynorsk)"), max_length=200, blank=True)
     opening_hours_en = models.CharField(_("switchboard opening hours (English)"), max_length=200, blank=True)
+    # Geography without a GIS database: an outline as a GeoJSON ring of [longitude, latitude] pairs (WGS 84)
+    # decides what is inside the municipality; the centre and zoom are where maps start.
+    boundary = models.JSONField(
+        _("outline"),
+        default=list,
+        blank=True,
+        help_text=_("The municipality's border as a list of [longitude, latitude] points (WGS 84)."),
+    )
+    center_latitude = models.FloatField(_("centre latitude"), null=True, blank=True)
+    center_longitude = models.FloatField(_("centre longitude"), null=True, blank=True)
+    map_zoom = models.PositiveSmallIntegerField(_("map zoom level"), default=11)
 
     class Meta:
         verbose_name = _("municipality")
@@ -64,6 +75,10 @@ class Area(models.Model):
         default=False,
         help_text=_("Shown with a notice so nobody takes it for a real area."),
     )
+    # A point is placed in the area whose centre is nearest (see core.geo.nearest_area): enough to group
+    # reports and events by area without drawing every border.
+    center_latitude = models.FloatField(_("centre latitude"), null=True, blank=True)
+    center_longitude = models.FloatField(_("centre longitude"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("area")

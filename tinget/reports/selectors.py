@@ -1,0 +1,105 @@
+"""Every read of fault reports that a view or the API uses, with visibility applied for the viewer."""
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+
+from tinget.accounts.staff import scope_to_units
+from tinget.core import geo
+
+from . import rules
+from .models import OPEN_STATES, Category, CategoryGroup, Photo, Report, Update
+
+
+def categories():
+    """Active categories in their groups, for the form and Open311's service list."""
+    return Category.objects.active().select_related("group", "unit").prefetch_related("questions")
+
+
+def category_groups():
+    return CategoryGroup.objects.prefetch_related(
+        Prefetch("categories", queryset=Category.objects.active().order_by("order", "name"))
+    )
+
+
+def category_by_code(code: str) -> Category | None:
+    if not code or len(code) > 60:
+        return None
+    return categories().filter(slug=code).first()
+
+
+def public_reports():
+    return Report.objects.public().select_related("category", "area")
+
+
+def visible_reports(viewer):
+    """Public reports, plus every report for those who handle or moderate them."""
+    if rules.can_moderate(viewer):
+        return Report.objects.exclude(state="unconfirmed").select_related("category", "area", "unit")
+    if rules.can_handle_any(viewer):
+        return (
+            scope_to_units(Report.objects.exclude(state="unconfirmed"), viewer).select_related(
+                "category", "area", "unit"
+            )
+            | public_reports()
+        )
+    return public_reports()
+
+
+def report_for(viewer, pk) -> Report | None:
+    """One report as `viewer` may see it, with its public photos and history (staff: everything), or None."""
+    staff = rules.can_moderate(viewer) or rules.can_handle_any(viewer)
+    photos = Photo.objects.all() if staff else Photo.objects.filter(is_hidden=False)
+    updates = Update.objects.select_related("author")
+    if not staff:
+        updates = updates.filter(is_public=True, is_hidden=False)
+    report = (
+        Report.objects.select_related("category", "category__group", "unit", "area", "duplicate_of", "reporter")
+        .prefetch_related(Prefetch("photos", queryset=photos), Prefetch("updates", queryset=updates))
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        return None
+    if report.is_public or rules.can_moderate(viewer) or rules.can_handle(viewer, report):
+        return report
+    if getattr(viewer, "is_authenticated", False) and report.reporter_id == viewer.pk and not report.is_hidden:
+        return report
+    return None
+
+
+def nearby_open(category: Category, latitude: float, longitude: float, metres: int | None = None, limit: int = 5):
+    """Open public reports of the same category within `metres` (250 by default), nearest first, each with
+    `.distance_m`. Used before a new report is sent ("is this yours too?")."""
+    metres = metres or settings.TINGET_REPORT_NEARBY_METRES
+    box = geo.bbox_around(latitude, longitude, metres)
+    candidates = (
+        Report.objects.public()
+        .filter(category=category, state__in=OPEN_STATES)
+        .in_bbox(box)
+        .only("pk", "title", "latitude", "longitude", "state", "created_at", "address", "category_id")[:200]
+    )
+    found = []
+    for report in candidates:
+        report.distance_m = geo.distance_m(latitude, longitude, report.latitude, report.longitude)
+        if report.distance_m <= metres:
+            found.append(report)
+    found.sort(key=lambda r: r.distance_m)
+    return found[:limit]
+
+
+def reports_of(user):
+    """What this person reported (Min side), newest first."""
+    if not getattr(user, "is_authenticated", False):
+        return Report.objects.none()
+    return Report.objects.filter(reporter=user).select_related("category").order_by("-created_at")
+
+
+def search(query: str, viewer):
+    """Public reports whose title, description or address contains the words."""
+    words = [w for w in (query or "").split() if w][:5]
+    if not words:
+        return Report.objects.none()
+    condition = Q()
+    for word in words:
+        condition &= Q(title__icontains=word) | Q(description__icontains=word) | Q(address__icontains=word)
+    return public_reports().filter(condition)

@@ -1,0 +1,3 @@
+"""developers pages of fault reports."""
+
+urlpatterns: list = []

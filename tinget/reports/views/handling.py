@@ -1,0 +1,3 @@
+"""handling pages of fault reports."""
+
+urlpatterns: list = []

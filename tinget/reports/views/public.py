@@ -1,0 +1,3 @@
+"""public pages of fault reports."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""reporting pages of fault reports."""
+
+urlpatterns: list = []
