@@ -286,6 +286,12 @@ if TINGET_MAP_TILES_URL:
     _tiles = _urlsplit(TINGET_MAP_TILES_URL.replace("{s}", "*"))
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
+# Where the reporting form looks up an address typed instead of a map click (tinget/core/geocode.py): the
+# local gazetteer (profile areas and postcodes plus profiles/<slug>-places.json, no network) or Kartverket's
+# address API, "tinget.core.geocode.KartverketGeocoder" (server side; seconds to wait for it below).
+TINGET_GEOCODER = env("TINGET_GEOCODER", default="tinget.core.geocode.LocalGeocoder")
+TINGET_GEOCODER_TIMEOUT = env.float("TINGET_GEOCODER_TIMEOUT", default=3.0)
+
 # Fault reports (tinget/reports): photo limits, the radius for "is this yours too?" and when to ask
 # "is it fixed?".
 TINGET_REPORT_PHOTO_MAX_BYTES = env.int("TINGET_REPORT_PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
@@ -293,6 +299,8 @@ TINGET_REPORT_PHOTO_MAX_PIXELS = env.int("TINGET_REPORT_PHOTO_MAX_PIXELS", defau
 TINGET_REPORT_PHOTO_MAX_SIDE = env.int("TINGET_REPORT_PHOTO_MAX_SIDE", default=2048)
 TINGET_REPORT_NEARBY_METRES = env.int("TINGET_REPORT_NEARBY_METRES", default=250)
 TINGET_REPORT_QUESTIONNAIRE_DAYS = env.int("TINGET_REPORT_QUESTIONNAIRE_DAYS", default=28)
+# The name, e-mail and phone of a reporter without an account are erased this long after the report closed.
+TINGET_REPORT_REPORTER_RETENTION_DAYS = env.int("TINGET_REPORT_REPORTER_RETENTION_DAYS", default=730)
 
 NINJA_PAGINATION_PER_PAGE = 25
 

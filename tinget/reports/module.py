@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from tinget.accounts.staff import CASE_WORKER, MODERATOR, add_role_permissions
+from tinget.accounts.staff import CASE_WORKER, EDITOR, MODERATOR, add_role_permissions
 from tinget.core.registry import Module, registry
 
 from . import providers
@@ -16,6 +16,15 @@ add_role_permissions(
     "reports.view_question",
     "reports.view_photo",
     "reports.view_update",
+)
+# Categories, their routing and questions are data the municipality's editors keep up to date.
+add_role_permissions(
+    EDITOR,
+    *(
+        f"reports.{verb}_{model}"
+        for verb in ("view", "add", "change", "delete")
+        for model in ("categorygroup", "category", "question")
+    ),
 )
 add_role_permissions(MODERATOR, "reports.view_report", "reports.moderate_report", "reports.view_photo")
 

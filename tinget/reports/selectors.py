@@ -1,5 +1,8 @@
 """Every read of fault reports that a view or the API uses, with visibility applied for the viewer."""
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.conf import settings
 from django.db.models import Prefetch, Q
 
@@ -103,3 +106,72 @@ def search(query: str, viewer):
     for word in words:
         condition &= Q(title__icontains=word) | Q(description__icontains=word) | Q(address__icontains=word)
     return public_reports().filter(condition)
+
+
+# --- The public map, list and feeds ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReportFilters:
+    """What a visitor narrowed the public list, map, feeds or statistics down to. Empty means everything.
+
+    `since` and `until` are aware datetimes: reports received at or after `since` and before `until`."""
+
+    category_id: int | None = None
+    group_id: int | None = None
+    states: frozenset = frozenset()
+    area_id: int | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str = ""
+
+
+def filter_reports(queryset, filters: ReportFilters | None):
+    if filters is None:
+        return queryset
+    if filters.category_id:
+        queryset = queryset.filter(category_id=filters.category_id)
+    if filters.group_id:
+        queryset = queryset.filter(category__group_id=filters.group_id)
+    if filters.states:
+        queryset = queryset.filter(state__in=sorted(filters.states))
+    if filters.area_id:
+        queryset = queryset.filter(area_id=filters.area_id)
+    if filters.since:
+        queryset = queryset.filter(created_at__gte=filters.since)
+    if filters.until:
+        queryset = queryset.filter(created_at__lt=filters.until)
+    words = [w for w in (filters.text or "").split() if w][:5]
+    for word in words:
+        queryset = queryset.filter(
+            Q(title__icontains=word) | Q(description__icontains=word) | Q(address__icontains=word)
+        )
+    return queryset
+
+
+PUBLIC_LIST_ORDER = {"newest": ("-created_at", "-id"), "updated": ("-updated_at", "-id")}
+
+
+def public_report_list(filters: ReportFilters | None = None, order: str = "newest"):
+    """Public reports for the list under the map, newest (or most recently changed) first."""
+    ordering = PUBLIC_LIST_ORDER.get(order, PUBLIC_LIST_ORDER["newest"])
+    return filter_reports(public_reports(), filters).order_by(*ordering)
+
+
+MAP_FIELDS = ("pk", "title", "state", "category_id", "latitude", "longitude", "created_at")
+
+
+def public_map_rows(bbox, filters: ReportFilters | None = None, limit: int = 500):
+    """Rows (MAP_FIELDS) of the newest public reports inside `bbox`, at most `limit` + 1 of them (the extra one
+    tells the caller there are more). Plain tuples, no model instances: the map asks for this on every pan."""
+    queryset = filter_reports(Report.objects.public().in_bbox(bbox), filters)
+    return list(queryset.order_by("-created_at", "-id").values_list(*MAP_FIELDS)[: limit + 1])
+
+
+def public_feed_reports(filters: ReportFilters | None = None, limit: int = 50):
+    """The most recently new or changed public reports, for RSS and Atom."""
+    return list(filter_reports(public_reports(), filters).order_by("-updated_at", "-id")[:limit])
+
+
+def report_just_made(pk):
+    """A report for the page right after it was sent (the view checks that this session sent it): published or
+    still waiting for the e-mail confirmation."""
+    return Report.objects.select_related("category", "reporter").filter(pk=pk).first()

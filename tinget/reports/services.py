@@ -324,12 +324,28 @@ def report_create(
     return report
 
 
+def _account_with_email(email: str):
+    if not email:
+        return None
+    from allauth.account.models import EmailAddress
+
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return address.user if address else None
+
+
 def confirm_token(report: Report) -> str:
     return signing.dumps({"r": report.pk}, salt=CONFIRM_SALT)
 
 
 def report_confirm(*, token: str) -> Report:
     """Publish a report whose reporter clicked the link in the e-mail. Clicking again changes nothing.
+
+    When the address belongs to an account (verified), the report joins that account: the click proves the
+    person holds the address, so the report shows on their Min side and they follow it like any of theirs.
     Raises BadToken for a forged or expired link (the unconfirmed report stays unpublished)."""
     try:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
@@ -343,9 +359,14 @@ def report_confirm(*, token: str) -> Report:
             return report
         now = _now()
         _publish(report, now)
-        report.save(update_fields=["state", "confirmed_at", "updated_at", "due_at"])
+        owner = _account_with_email(report.reporter_email)
+        if owner is not None:
+            report.reporter = owner
+        report.save(update_fields=["state", "confirmed_at", "updated_at", "due_at", "reporter"])
         report.updates.filter(kind=Update.Kind.CREATED).update(is_public=True, new_state=State.OPEN)
         audit.log(report.reporter_email or "anonymous", "reports.report.confirmed", report)
+        if owner is not None:
+            notify.follow(actor=owner, target=report)
     emails.receipt(report)
     emails.new_report_to_unit(report)
     return report
@@ -457,13 +478,26 @@ def report_change_state(
             report.fixed_at = None
             report.closed_at = None
             report.questionnaire_sent_at = None
+            if old not in OPEN_STATES:
+                # Reopened: a new answer time from now, or the queue would call it overdue at once.
+                report.due_at = now + timedelta(days=report.category.response_days)
         elif state == State.FIXED:
             report.fixed_at = now
             report.closed_at = now
         else:
+            # Closed without being fixed (perhaps after being marked fixed): it does not count as fixed.
+            report.fixed_at = None
             report.closed_at = now
         report.save(
-            update_fields=["state", "updated_at", "duplicate_of", "fixed_at", "closed_at", "questionnaire_sent_at"]
+            update_fields=[
+                "state",
+                "updated_at",
+                "duplicate_of",
+                "fixed_at",
+                "closed_at",
+                "questionnaire_sent_at",
+                "due_at",
+            ]
         )
         update = Update.objects.create(
             report=report,
@@ -484,6 +518,9 @@ def report_change_state(
 def report_answer(*, actor, report: Report, text: str) -> Update:
     """A public answer without changing the state. Raises NotAllowed, AnswerRequired, DescriptionTooLong."""
     _require(rules.can_handle(actor, report))
+    if report.state == State.UNCONFIRMED:
+        # Not public yet: a "public" answer would e-mail an address nobody has confirmed.
+        raise InvalidTransition()
     text = (text or "").strip()
     if not text:
         raise AnswerRequired(_("Write the answer."))
@@ -711,9 +748,11 @@ def questionnaire_answer(*, token: str, fixed: bool, text: str = "") -> Report:
         report.state = State.OPEN
         report.fixed_at = None
         report.closed_at = None
+        # As when a case worker reopens it: asked again after the next fix.
+        report.questionnaire_sent_at = None
         report.updated_at = now
         report.due_at = now + timedelta(days=report.category.response_days)
-        report.save(update_fields=["state", "fixed_at", "closed_at", "updated_at", "due_at"])
+        report.save(update_fields=["state", "fixed_at", "closed_at", "questionnaire_sent_at", "updated_at", "due_at"])
         update = Update.objects.create(
             report=report,
             kind=Update.Kind.REOPENED,
@@ -775,3 +814,85 @@ def api_key_check(key: str) -> ApiKey:
     if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(minutes=1):
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
     return api_key
+
+
+# --- Retention sweeps (manage.py reports_sweep) ----------------------------------------------------------------
+def _delete_files_after_commit(names):
+    """Photo files go once the rows are gone for good; a rolled-back delete keeps both."""
+    import logging
+
+    from django.core.files.storage import default_storage
+
+    def delete():
+        for name in names:
+            try:
+                default_storage.delete(name)
+            except Exception:  # any storage backend's error: the rows are gone, so log the orphan and go on
+                logging.getLogger(__name__).warning("Could not delete the photo file %s", name, exc_info=True)
+
+    if names:
+        transaction.on_commit(delete)
+
+
+def unconfirmed_purge(*, now=None) -> int:
+    """Delete reports whose reporter never confirmed them by e-mail within 14 days (the confirmation link has
+    expired by then), with their photos, history and subscribers. They were never public. Safe to run as
+    often as you like; returns how many reports were deleted. Audited."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from tinget.core.models import Follow
+
+    now = now or _now()
+    stale = Report.objects.filter(state=State.UNCONFIRMED, created_at__lt=now - CONFIRM_MAX_AGE)
+    deleted = 0
+    while ids := list(stale.order_by("pk").values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            files = [
+                name
+                for pair in Photo.objects.filter(report_id__in=ids).values_list("image", "thumbnail")
+                for name in pair
+                if name
+            ]
+            Follow.objects.filter(
+                content_type=ContentType.objects.get_for_model(Report), object_id__in=[str(pk) for pk in ids]
+            ).delete()
+            _total, per_model = Report.objects.filter(pk__in=ids, state=State.UNCONFIRMED).delete()
+            count = per_model.get(Report._meta.label, 0)
+            audit.log("reports_sweep", "reports.report.unconfirmed_purged", None, {"count": count, "ids": ids})
+            _delete_files_after_commit(files)
+        deleted += count
+    return deleted
+
+
+def reporter_details_purge(*, now=None) -> int:
+    """Privacy retention (see module.py's `retention`): two years (TINGET_REPORT_REPORTER_RETENTION_DAYS) after
+    a report was closed, erase the name, e-mail address and phone number of a reporter without an account
+    (the report itself stays public, without a name), the name on their own lines in its history, and the
+    report's e-mail subscribers. A report that was reopened is not closed and keeps them. Returns how many
+    reports lost their reporter's details; running it again finds nothing. Audited."""
+    now = now or _now()
+    days = int(getattr(settings, "TINGET_REPORT_REPORTER_RETENTION_DAYS", 730))
+    closed = Report.objects.filter(closed_at__lt=now - timedelta(days=days)).exclude(
+        state__in=OPEN_STATES | {State.UNCONFIRMED}
+    )
+    with transaction.atomic():
+        subscribers, _counts = Subscriber.objects.filter(report__in=closed).delete()
+        pending = closed.filter(reporter__isnull=True).exclude(reporter_name="", reporter_email="", reporter_phone="")
+        erased = 0
+        while ids := list(pending.order_by("pk").values_list("pk", flat=True)[:1000]):
+            erased += Report.objects.filter(pk__in=ids).update(
+                reporter_name="", reporter_email="", reporter_phone="", show_name=False
+            )
+            # The reporter's own lines carry their public name as the label (a staff member who took a phone
+            # call is the author of the "reported" line, but the label is still the caller's name).
+            Update.objects.filter(
+                report_id__in=ids, kind__in=[Update.Kind.CREATED, Update.Kind.QUESTIONNAIRE, Update.Kind.REOPENED]
+            ).exclude(author_label="").update(author_label="")
+        if erased or subscribers:
+            audit.log(
+                "reports_sweep",
+                "reports.report.reporter_details_purged",
+                None,
+                {"reports": erased, "subscribers": subscribers},
+            )
+    return erased

@@ -215,7 +215,7 @@ def test_modules_erase_what_they_hold(client, kari, ola):
         assert "Innspill til høringer blir liggende uten navn." in page
         client.post(url("accounts:privacy_delete", "en"), confirm())
     assert erased == ["kari@example.no"]
-    assert AuditEntry.objects.get(action="accounts.user.deleted").data["modules"] == ["testmodul"]
+    assert "testmodul" in AuditEntry.objects.get(action="accounts.user.deleted").data["modules"]
 
 
 def test_when_a_module_fails_nothing_is_deleted(client, kari):
