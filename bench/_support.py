@@ -137,11 +137,12 @@ def ensure_database(url: str) -> dict:
     return {"vendor": "postgresql", "version": version, "url": redacted(url), "created": not exists}
 
 
-def manage(env: dict, *args: str, timeout: float = 120) -> str:
-    """Run a management command; fail with its output when it fails."""
+def run_python(env: dict, *args: str, timeout: float = 120) -> str:
+    """Run `python ARGS` in the repository with `env`; its stdout, or BenchError with its output."""
+    label = " ".join(args)
     try:
         done = subprocess.run(
-            [PYTHON, "manage.py", *args],
+            [PYTHON, *args],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -150,10 +151,15 @@ def manage(env: dict, *args: str, timeout: float = 120) -> str:
             check=False,
         )
     except subprocess.TimeoutExpired as exc:
-        raise BenchError(f"manage.py {' '.join(args)} took longer than {timeout:.0f} s") from exc
+        raise BenchError(f"{label} took longer than {timeout:.0f} s") from exc
     if done.returncode != 0:
-        raise BenchError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+        raise BenchError(f"{label} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
     return done.stdout
+
+
+def manage(env: dict, *args: str, timeout: float = 120) -> str:
+    """Run a management command; fail with its output when it fails."""
+    return run_python(env, "manage.py", *args, timeout=timeout)
 
 
 # --- The server -----------------------------------------------------------------------------------

@@ -24,7 +24,6 @@ halves this scenario runs in subprocesses with Django set up (see run()).
 import json
 import math
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,7 +32,6 @@ from urllib.parse import urlsplit, urlunsplit
 from ._support import (
     DEFAULT_DATABASE_URL,
     LOOPBACK,
-    PYTHON,
     ROOT,
     BenchError,
     Gunicorn,
@@ -42,6 +40,7 @@ from ._support import (
     manage,
     production_env,
     redacted,
+    run_python,
 )
 
 TARGETS = {"map_bbox_p95_ms": ("<=", 30), "open311_list_p95_ms": ("<=", 150), "nearby_p95_ms": ("<=", 10)}
@@ -86,21 +85,8 @@ def reports_database_url() -> str:
 
 def _worker(env, *args, timeout=1800) -> dict:
     """Run `python -m bench.reports ARGS` (Django set up from env); its last stdout line is JSON."""
-    try:
-        done = subprocess.run(
-            [PYTHON, "-m", "bench.reports", *args],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise BenchError(f"bench.reports {' '.join(args)} took longer than {timeout} s") from exc
-    if done.returncode != 0:
-        raise BenchError(f"bench.reports {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-5000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    stdout = run_python(env, "-m", "bench.reports", *args, timeout=timeout)
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 def run() -> dict:

@@ -25,6 +25,11 @@ PAGES = {
     "hub": ("core:hub", ""),
     "search-results": ("core:search", "?q=vakt"),
     "on-call": ("core:on_call", ""),
+    "reports": ("reports:index", ""),
+    "reports-new": ("reports:new", ""),
+    "reports-new-details": ("reports:new_details", "?category=hull-i-veien&latitude=59.8335&longitude=10.4345"),
+    "reports-stats": ("reports:stats", ""),
+    "reports-developers": ("reports:open311_docs", ""),
 }
 VIEWPORTS = {
     "phone": {"width": 390, "height": 844},

@@ -163,7 +163,8 @@ def test_reflow_at_320_css_pixels(browser, site, name):
                 .filter(el => el.getBoundingClientRect().right > 321
                               || (el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 1))
                 .slice(-5)
-                .map(el => `${el.tagName.toLowerCase()}.${el.getAttribute('class') || ''}: ${(el.innerText || '').slice(0, 40)}`)"""
+                .map(el => `${el.tagName.toLowerCase()}.${el.getAttribute('class') || ''}: `
+                           + (el.innerText || '').slice(0, 40))"""
         )
         assert scroll_width <= 321, f"scrollWidth {scroll_width} at 320 px; too wide: {wide}"
     finally:

@@ -48,16 +48,11 @@ class EmergencyContactAdmin(admin.ModelAdmin):
     search_fields = ["name", "phone"]
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the audit log is evidence, so nobody edits or deletes it from the admin."""
+class ReadOnlyAdminMixin:
+    """For rows that only services write (or that are evidence): nobody adds, changes or deletes them here.
+    Works on a ModelAdmin and on an inline."""
 
-    list_display = ["created_at", "action", "actor_label", "target_label"]
-    list_filter = ["action"]
-    search_fields = ["action", "actor_label", "target_label", "target_id"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -65,3 +60,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the audit log is evidence, so nobody edits or deletes it from the admin."""
+
+    list_display = ["created_at", "action", "actor_label", "target_label"]
+    list_filter = ["action"]
+    search_fields = ["action", "actor_label", "target_label", "target_id"]
+    date_hierarchy = "created_at"

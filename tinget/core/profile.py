@@ -11,14 +11,20 @@ from .models import Area, EmergencyContact, Municipality, Postcode, Unit
 PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
 
 
-def profile_path(name_or_path: str) -> Path:
+def data_file(name_or_path: str, directory: Path, what: str) -> Path:
+    """A JSON data file given as a path, or by name from `directory` (a municipality profile, a module's
+    categories …). FileNotFoundError names `what` was looked for and where."""
     path = Path(name_or_path)
     if path.suffix == ".json" and path.exists():
         return path
-    candidate = PROFILE_DIR / f"{name_or_path}.json"
+    candidate = directory / f"{name_or_path}.json"
     if not candidate.exists():
-        raise FileNotFoundError(f"No municipality profile named {name_or_path!r} (looked for {candidate})")
+        raise FileNotFoundError(f"No {what} named {name_or_path!r} (looked for {candidate})")
     return candidate
+
+
+def profile_path(name_or_path: str) -> Path:
+    return data_file(name_or_path, PROFILE_DIR, "municipality profile")
 
 
 def _sync(model, lookup, values):

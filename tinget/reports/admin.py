@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from tinget.accounts.privacy import log_personal_data_read
 from tinget.accounts.staff import scope_to_units
+from tinget.core.admin import ReadOnlyAdminMixin
 from tinget.core.errors import DomainError
 
 from . import rules, services
@@ -57,32 +58,14 @@ def _scoped(queryset, request, unit_field):
     return scope_to_units(queryset, request.user, unit_field)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows that only services write: nobody adds, changes or deletes them here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Rows that only services write."""
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Categories: data staff edit -------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from django.db import transaction
 
 from tinget.core import audit
 from tinget.core.models import EmergencyContact, Unit
+from tinget.core.profile import data_file
 from tinget.core.selectors import current_municipality
 
 from ..models import Category, CategoryGroup, Question
@@ -82,13 +83,7 @@ class CategoryFileError(ValueError):
 
 
 def category_file_path(name_or_path: str) -> Path:
-    path = Path(name_or_path)
-    if path.suffix == ".json" and path.exists():
-        return path
-    candidate = CATEGORY_DIR / f"{name_or_path}.json"
-    if not candidate.exists():
-        raise FileNotFoundError(f"No category file named {name_or_path!r} (looked for {candidate})")
-    return candidate
+    return data_file(name_or_path, CATEGORY_DIR, "category file")
 
 
 def _content(item: dict) -> dict:

@@ -1,21 +1,19 @@
 """The reporting flow's other pages: "this is mine too" with its e-mail subscription and unsubscription, "is it
 fixed?" and reopening, and the staff's intake of a report from a caller."""
 
-import re
 from urllib.parse import urlsplit
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core import mail
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils import translation
 
-from tinget.core.notify.selectors import is_following
 from tinget.core.tests.html import parse
 from tinget.reports import services
-from tinget.reports.models import Channel, Report, State, Subscriber, Update
+from tinget.reports.models import Channel, Report, State, Update
 
 from .conftest import ASKER
+from .test_reporting import error_summary
 
 
 @pytest.fixture(autouse=True)
@@ -24,166 +22,6 @@ def _english():
     translation.activate("en")
 
 
-def link_in(message, name):
-    for url in re.findall(r"https?://\S+", message.body):
-        path = urlsplit(url).path
-        # The e-mail is in the language the report was made in; its links have that language's prefix.
-        for language in ("nb", "nn", "en"):
-            with translation.override(language):
-                try:
-                    if resolve(path).view_name == f"reports:{name}":
-                        return path
-                except Resolver404:
-                    continue
-    raise AssertionError(f"no reports:{name} link in {message.body!r}")
-
-
-def error_summary(response):
-    summary = parse(response.content).find(id="error-summary")
-    return summary.text if summary else ""
-
-
-def support_url(report):
-    return reverse("reports:support", kwargs={"pk": report.pk})
-
-
-# --- "This is mine too" ----------------------------------------------------------------------------------------
-def test_a_logged_in_resident_follows_the_report_at_once(client, report, django_user_model):
-    neighbour = django_user_model.objects.create_user("nabo@example.no", "et-langt-passord-123")
-    client.force_login(neighbour)
-    response = client.post(support_url(report), {"next": "/en/"})
-    assert response.status_code == 302
-    assert response["Location"] == "/en/"
-    assert is_following(neighbour, report)
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        f"You now follow report #{report.pk}. We tell you when it changes."
-    ]
-    # Twice is still one follow, no error.
-    assert client.post(support_url(report)).status_code == 302
-
-
-def test_anonymous_support_confirms_the_address_by_email_then_gets_updates(client, report):
-    response = client.post(support_url(report), {"email": "Nabo@Example.no", "next": "/en/"})
-    assert response.status_code == 302
-    subscriber = Subscriber.objects.get()
-    assert subscriber.email == "nabo@example.no" and subscriber.confirmed_at is None
-    [message] = mail.outbox
-    assert message.to == ["nabo@example.no"]
-    confirm = link_in(message, "subscribe_confirm")
-
-    page = client.get(confirm)
-    assert page.status_code == 200
-    assert parse(page.content).find("form", method="post").attrs["action"] == confirm
-    subscriber.refresh_from_db()
-    assert subscriber.confirmed_at is None  # opening the link changes nothing
-
-    done = client.post(confirm)
-    assert done.status_code == 200
-    subscriber.refresh_from_db()
-    assert subscriber.confirmed_at is not None
-    assert f"#{report.pk}" in done.content.decode()
-
-
-def test_anonymous_support_without_an_email_address_asks_for_it(client, report):
-    for data in ({}, {"email": ""}, {"email": "ikke en adresse"}, {"email": "x@" + "y" * 300 + ".no"}):
-        response = client.post(support_url(report), data)
-        assert response.status_code == 400
-        assert error_summary(response)
-        form = parse(response.content).find("form", method="post")
-        assert form.attrs["action"] == support_url(report)
-    assert not Subscriber.objects.exists()
-    assert not mail.outbox
-
-
-@pytest.mark.parametrize("pk", [999_999])
-def test_support_for_a_report_that_does_not_exist_is_404(client, pothole, pk):
-    assert client.post(reverse("reports:support", kwargs={"pk": pk}), {"email": "a@example.no"}).status_code == 404
-
-
-def test_support_for_an_unconfirmed_or_hidden_report_is_404(client, pothole, moderator):
-    unconfirmed = services.report_create(
-        actor=None,
-        category=pothole,
-        latitude=ASKER[0],
-        longitude=ASKER[1],
-        reporter=services.Reporter(name="Anna", email="anna@example.no"),
-    )
-    assert client.post(support_url(unconfirmed), {"email": "a@example.no"}).status_code == 404
-    published = services.report_confirm(token=services.confirm_token(unconfirmed))
-    services.report_set_hidden(actor=moderator, report=published, hidden=True, reason="Personopplysninger")
-    assert client.post(support_url(published), {"email": "a@example.no"}).status_code == 404
-    assert not Subscriber.objects.exists()
-
-
-def test_support_is_post_only_and_needs_the_csrf_token(client, csrf_client, report):
-    assert client.get(support_url(report)).status_code == 405
-    assert csrf_client.post(support_url(report), {"email": "a@example.no"}).status_code == 403
-    assert not Subscriber.objects.exists()
-
-
-def test_support_never_redirects_to_another_site(client, report):
-    response = client.post(support_url(report), {"email": "a@example.no", "next": "https://evil.example/"})
-    assert response.status_code == 302
-    assert not response["Location"].startswith("https://evil.example")
-
-
-def test_support_is_rate_limited(client, report):
-    for n in range(20):
-        assert client.post(support_url(report), {"email": f"n{n}@example.no", "next": "/en/"}).status_code == 302
-    assert client.post(support_url(report), {"email": "n99@example.no"}).status_code == 429
-
-
-# --- Subscription links ----------------------------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["subscribe_confirm", "unsubscribe", "confirm", "questionnaire"])
-@pytest.mark.parametrize("token", ["nonsense", "eyJyIjoxfQ:1tXYZ:forged", "a" * 400])
-def test_every_bad_link_says_so_plainly(client, report, name, token):
-    url = reverse(f"reports:{name}", kwargs={"token": token})
-    for method in (client.get, client.post):
-        response = method(url)
-        assert response.status_code == 400
-        assert "This link does not work" in parse(response.content).find("h1").text
-
-
-def test_a_link_signed_for_something_else_does_not_work(client, report):
-    # A confirmation token is not an unsubscribe token, nor the other way round.
-    assert (
-        client.get(reverse("reports:unsubscribe", kwargs={"token": services.confirm_token(report)})).status_code == 400
-    )
-    token = services.unsubscribe_token(report, "a@example.no")
-    assert client.get(reverse("reports:confirm", kwargs={"token": token})).status_code == 400
-
-
-def test_unsubscribe_stops_the_emails(client, report):
-    client.post(support_url(report), {"email": "nabo@example.no", "next": "/en/"})
-    client.post(link_in(mail.outbox[0], "subscribe_confirm"))
-    url = reverse("reports:unsubscribe", kwargs={"token": services.unsubscribe_token(report, "nabo@example.no")})
-
-    page = client.get(url)
-    assert page.status_code == 200
-    assert Subscriber.objects.exists()  # opening the link changes nothing
-    assert parse(page.content).find("form", method="post").attrs["action"] == url
-
-    done = client.post(url)
-    assert done.status_code == 200
-    assert not Subscriber.objects.exists()
-    # Again: nothing left to stop, still a calm page.
-    assert client.post(url).status_code == 200
-
-
-def test_the_unsubscribe_link_in_an_update_email_works(client, report, case_worker, django_capture_on_commit_callbacks):
-    client.post(support_url(report), {"email": "nabo@example.no", "next": "/en/"})
-    client.post(link_in(mail.outbox[0], "subscribe_confirm"))
-    mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.report_change_state(
-            actor=case_worker, report=report, state=State.INVESTIGATING, answer="Vi ser på det."
-        )
-    update = next(m for m in mail.outbox if m.to == ["nabo@example.no"])
-    assert client.post(link_in(update, "unsubscribe")).status_code == 200
-    assert not Subscriber.objects.exists()
-
-
-# --- "Is it fixed?" --------------------------------------------------------------------------------------------
 @pytest.fixture
 def fixed(report, case_worker):
     services.report_change_state(actor=case_worker, report=report, state=State.FIXED, answer="Hullet er tettet.")
