@@ -219,23 +219,39 @@ STATICFILES_DIRS = [
 # Uploaded files (report photos …) go through Django's storage API: local files under var/media by default,
 # any S3-compatible object store when TINGET_MEDIA_STORAGE=s3 (django-storages; AWS_* variables below).
 TINGET_MEDIA_STORAGE = env("TINGET_MEDIA_STORAGE", default="local")
+_S3_OPTIONS = {
+    "bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""),
+    "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
+    "region_name": env("AWS_S3_REGION_NAME", default=None),
+    "access_key": env("AWS_ACCESS_KEY_ID", default=None),
+    "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+    "file_overwrite": False,
+}
 STORAGES = {
     "default": (
         {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {
-                "bucket_name": env("AWS_STORAGE_BUCKET_NAME", default=""),
-                "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),
-                "region_name": env("AWS_S3_REGION_NAME", default=None),
-                "access_key": env("AWS_ACCESS_KEY_ID", default=None),
-                "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
+                **_S3_OPTIONS,
                 "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),
                 "querystring_auth": env.bool("AWS_QUERYSTRING_AUTH", default=False),
-                "file_overwrite": False,
             },
         }
         if TINGET_MEDIA_STORAGE == "s3"
         else {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    ),
+    # Report photos are never served straight from storage: a view checks that the viewer may see each one
+    # (a moderator can hide a photo), so they live where no web server publishes them.
+    "report_photos": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**_S3_OPTIONS, "location": "report-photos", "default_acl": "private"},
+        }
+        if TINGET_MEDIA_STORAGE == "s3"
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": env.path("TINGET_PROTECTED_MEDIA_ROOT", default=VAR_DIR / "protected-media")},
+        }
     ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -29,3 +29,10 @@ IDPORTEN_TIMEOUT = 3.0
 # Fault reports: maps draw without tiles (no network in tests); photos land in a scratch folder per run.
 TINGET_MAP_TILES_URL = ""
 MEDIA_ROOT = VAR_DIR / "test-media"
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "report_photos": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "test-media" / "protected"},
+    },
+}

@@ -137,8 +137,8 @@ class PhotoInline(ReadOnlyInline):
     def preview(self, photo):
         return format_html(
             '<a href="{}"><img src="{}" alt="{}" width="120"></a>',
-            photo.image.url,
-            photo.thumbnail.url,
+            photo.full_url,
+            photo.thumbnail_url,
             photo.alt_text or _("Photo"),
         )
 
@@ -395,8 +395,8 @@ class PhotoAdmin(ReadOnlyAdmin):
     def preview(self, photo):
         return format_html(
             '<a href="{}"><img src="{}" alt="{}"></a>',
-            photo.image.url,
-            photo.thumbnail.url,
+            photo.full_url,
+            photo.thumbnail_url,
             photo.alt_text or _("Photo"),
         )
 

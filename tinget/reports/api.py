@@ -124,11 +124,11 @@ class PhotoOut(Schema):
 
     @staticmethod
     def resolve_url(obj, context):
-        return _absolute(context, obj.image.url)
+        return _absolute(context, obj.full_url)
 
     @staticmethod
     def resolve_thumbnail_url(obj, context):
-        return _absolute(context, obj.thumbnail.url) if obj.thumbnail else _absolute(context, obj.image.url)
+        return _absolute(context, obj.thumbnail_url)
 
 
 class UpdateOut(Schema):

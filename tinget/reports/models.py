@@ -305,6 +305,14 @@ class Report(models.Model):
         return self.reporter_name
 
 
+def report_photo_storage():
+    """The storage for report photos (settings.STORAGES["report_photos"]): not published by any web server;
+    the photo view serves each file after checking that the viewer may see it."""
+    from django.core.files.storage import storages
+
+    return storages["report_photos"]
+
+
 def photo_path(instance, filename):
     return f"reports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.jpg"
 
@@ -317,8 +325,14 @@ class Photo(models.Model):
     """A photo re-encoded by Pillow without its metadata (see photos.py); the upload itself is never kept."""
 
     report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="photos", verbose_name=_("report"))
-    image = models.ImageField(_("image"), upload_to=photo_path, width_field="width", height_field="height")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=thumbnail_path)
+    image = models.ImageField(
+        _("image"),
+        upload_to=photo_path,
+        storage=report_photo_storage,
+        width_field="width",
+        height_field="height",
+    )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=thumbnail_path, storage=report_photo_storage)
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)
     alt_text = models.CharField(_("description of the photo"), max_length=200, blank=True)
@@ -333,6 +347,17 @@ class Photo(models.Model):
 
     def __str__(self):
         return f"{self.report_id}: {self.image.name}"
+
+    def url(self, size="full"):
+        return reverse("reports:photo", kwargs={"pk": self.report_id, "photo_pk": self.pk, "size": size})
+
+    @property
+    def full_url(self):
+        return self.url("full")
+
+    @property
+    def thumbnail_url(self):
+        return self.url("thumb")
 
 
 class Update(models.Model):

@@ -175,3 +175,20 @@ def report_just_made(pk):
     """A report for the page right after it was sent (the view checks that this session sent it): published or
     still waiting for the e-mail confirmation."""
     return Report.objects.select_related("category", "reporter").filter(pk=pk).first()
+
+
+def photo_for(viewer, report_pk, photo_pk) -> tuple[Photo | None, bool]:
+    """A report's photo as `viewer` may see it, and whether anyone may (so it can be cached publicly).
+    Staff of the report see hidden photos; the public sees a shown photo of a public report; a reporter sees
+    their own report's photos while it waits for confirmation."""
+    photo = Photo.objects.select_related("report").filter(pk=photo_pk, report_id=report_pk).first()
+    if photo is None:
+        return None, False
+    report = photo.report
+    public = report.is_public and not photo.is_hidden
+    if public or rules.can_moderate(viewer) or rules.can_handle(viewer, report):
+        return photo, public
+    own = getattr(viewer, "is_authenticated", False) and report.reporter_id == viewer.pk
+    if own and not report.is_hidden and not photo.is_hidden:
+        return photo, False
+    return None, False

@@ -152,8 +152,8 @@ class TestDetail:
         data = get_json(client, f"{URL}{report.pk}")
 
         assert data["id"] == report.pk
-        assert [photo["url"] for photo in data["photos"]] == ["http://testserver" + shown.image.url]
-        assert data["photos"][0]["thumbnail_url"] == "http://testserver" + shown.thumbnail.url
+        assert [photo["url"] for photo in data["photos"]] == ["http://testserver" + shown.full_url]
+        assert data["photos"][0]["thumbnail_url"] == "http://testserver" + shown.thumbnail_url
         assert data["photos"][0]["alt_text"] == "Hullet"
         kinds = [(u["kind"], u["state"], u["text"]) for u in data["updates"]]
         assert kinds == [("created", "open", ""), ("state", "investigating", "Vi ser på det.")]

@@ -384,7 +384,7 @@ class TestRequests:
 
         item = as_json(client.get(f"{BASE}requests.json"))[0]
 
-        assert item["media_url"] == "http://testserver" + second.image.url
+        assert item["media_url"] == "http://testserver" + second.full_url
 
     def test_unconfirmed_and_hidden_reports_are_never_listed(self, client, pothole, report, resident, moderator):
         unconfirmed = make_report(

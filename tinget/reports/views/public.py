@@ -12,9 +12,9 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import NoReverseMatch, path, re_path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import get_language, gettext_lazy
@@ -371,6 +371,24 @@ def _history(report, staff):
     return items
 
 
+@require_safe
+def photo(request, pk, photo_pk, size):
+    """A report's photo (full size or thumbnail), served only to those who may see it: a moderator's hiding
+    takes effect at once, also for anyone who kept the address."""
+    found, public = selectors.photo_for(request.user, pk, photo_pk)
+    if found is None:
+        raise Http404
+    field = found.thumbnail if size == "thumb" and found.thumbnail else found.image
+    try:
+        handle = field.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    # A shown photo of a public report may be cached by anyone; everything else only by this browser.
+    response["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
+    return response
+
+
 @require_GET
 def detail(request, pk):
     """One report with its photos, position and public history. Hidden and unconfirmed reports are not found,
@@ -499,6 +517,7 @@ urlpatterns = [
     path("", index, name="index"),
     path("kart.geojson", geojson, name="geojson"),
     path("<int:pk>/", detail, name="detail"),
+    re_path(r"^(?P<pk>[0-9]+)/foto/(?P<photo_pk>[0-9]+)/(?P<size>full|thumb)\.jpg$", photo, name="photo"),
     path(gettext_lazy("my-reports/"), mine, name="mine"),
     path(gettext_lazy("statistics/"), statistics, name="stats"),
     path("feed.rss", require_safe(RssReportsFeed()), name="feed_rss"),
