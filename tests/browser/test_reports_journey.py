@@ -136,6 +136,9 @@ def test_pothole_from_report_to_fixed(
     # The case worker moves it through investigating to fixed, with an answer each time.
     staff = case_worker_context.new_page()
     console_errors.watch(staff)
+    staff.goto(path_for("reports:handle"))
+    assert_accessible(staff, axe_source)
+    assert f"#{report.pk}" in staff.locator("main").inner_text(), "the new report is not in the unit's queue"
     for state, answer in (
         ("investigating", "Vi har sett på hullet og bestiller asfalt."),
         ("fixed", "Hullet er fylt med asfalt."),
@@ -175,6 +178,16 @@ def test_pothole_from_report_to_fixed(
     with translation.override("nb"):
         fixed_label = str(report.get_state_display())
     assert f"#{report.pk}" in mine and fixed_label in mine
+
+    # Four weeks on, "is it fixed?": the page the e-mail links to answers with one click.
+    from tinget.reports import services
+
+    page.goto(path_for("reports:questionnaire", token=services.questionnaire_token(report)))
+    assert_accessible(page, axe_source)
+
+    # Staff register a report for a caller on the same form.
+    staff.goto(path_for("reports:intake"))
+    assert_accessible(staff, axe_source)
 
     # The statistics count it.
     page.goto(url_for("reports:stats"))

@@ -10,7 +10,7 @@ from tinget.accounts.staff import scope_to_units
 from tinget.core import geo
 
 from . import rules
-from .models import OPEN_STATES, Category, CategoryGroup, Photo, Report, Update
+from .models import OPEN_STATES, Category, CategoryGroup, Photo, Report, State, Update
 
 
 def categories():
@@ -34,18 +34,14 @@ def public_reports():
     return Report.objects.public().select_related("category", "area")
 
 
-def visible_reports(viewer):
-    """Public reports, plus every report for those who handle or moderate them."""
-    if rules.can_moderate(viewer):
-        return Report.objects.exclude(state="unconfirmed").select_related("category", "area", "unit")
-    if rules.can_handle_any(viewer):
-        return (
-            scope_to_units(Report.objects.exclude(state="unconfirmed"), viewer).select_related(
-                "category", "area", "unit"
-            )
-            | public_reports()
-        )
-    return public_reports()
+def handling_queue(user):
+    """The reports this person works on: their units' reports (every unit for administrators); moderators, who
+    screen what anyone publishes, see every unit's. Reports waiting for the reporter's confirmation are not
+    cases yet and are left out."""
+    reports = Report.objects.exclude(state=State.UNCONFIRMED)
+    if rules.can_moderate(user):
+        return reports
+    return scope_to_units(reports, user)
 
 
 def report_for(viewer, pk) -> Report | None:

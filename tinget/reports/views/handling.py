@@ -36,7 +36,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tinget.accounts.middleware import used_second_factor
 from tinget.accounts.privacy import log_personal_data_read
-from tinget.accounts.staff import scope_to_units, units_for
+from tinget.accounts.staff import units_for
 from tinget.core.errors import DomainError, NotAllowed
 from tinget.core.models import Area, Unit
 from tinget.core.notify.selectors import followers_of
@@ -123,16 +123,6 @@ STATE_ORDER = [s for s in State if s in PUBLIC_STATES]
 
 
 # --- The queue -------------------------------------------------------------------------------------------------
-def queue_for(user):
-    """The reports this person works on: their units' reports (every unit for administrators); moderators, who
-    screen what anyone publishes, see every unit's. Reports waiting for the reporter's confirmation are not
-    cases yet and are left out."""
-    reports = Report.objects.exclude(state=State.UNCONFIRMED)
-    if rules.can_moderate(user):
-        return reports
-    return scope_to_units(reports, user)
-
-
 class QueueFilterForm(forms.Form):
     # Not state names: "open" and "closed" are states of their own.
     STATUS_OPEN, STATUS_CLOSED, STATUS_ALL = "all_open", "all_closed", "all"
@@ -226,7 +216,7 @@ def queue(request):
         request.GET or None, user=request.user, initial={"status": QueueFilterForm.STATUS_OPEN, "sort": "age"}
     )
     now = timezone.now()
-    reports = queue_for(request.user)
+    reports = selectors.handling_queue(request.user)
     if query := form.value("q"):
         reports = _search(reports, query)
     for name in ("category", "unit", "area"):
