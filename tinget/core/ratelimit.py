@@ -129,6 +129,18 @@ def too_many_requests(request, exc: RateLimited):
     return response
 
 
+def check_writes(request) -> None:
+    """The general limit on writes (TINGET_WRITE_RATE per person, TINGET_WRITE_RATE_NETWORK per network)."""
+    check(request, "write", settings.TINGET_WRITE_RATE, settings.TINGET_WRITE_RATE_NETWORK)
+
+
+def answers_429_itself(view):
+    """Mark a view that applies `check_writes` itself and answers 429 in its own format: a machine interface
+    with an error format of its own (Open311) must not get the HTML page."""
+    view.answers_429_itself = True
+    return view
+
+
 class RateLimitMiddleware:
     """The general limit on writes, and the 429 page for any RateLimited raised below it."""
 
@@ -136,12 +148,15 @@ class RateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method in WRITE_METHODS:
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in WRITE_METHODS and not getattr(view_func, "answers_429_itself", False):
             try:
-                check(request, "write", settings.TINGET_WRITE_RATE, settings.TINGET_WRITE_RATE_NETWORK)
+                check_writes(request)
             except RateLimited as exc:
                 return too_many_requests(request, exc)
-        return self.get_response(request)
+        return None
 
     def process_exception(self, request, exception):
         if isinstance(exception, RateLimited):

@@ -31,6 +31,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from tinget.core import ratelimit
 from tinget.core.errors import DomainError, NotAllowed
 from tinget.core.selectors import current_municipality
 
@@ -257,6 +258,7 @@ def endpoint(*methods):
     allowed = set(methods) | ({"HEAD"} if "GET" in methods else set())
 
     def decorator(view):
+        @ratelimit.answers_429_itself
         @csrf_exempt
         @wraps(view)
         def wrapped(request, fmt, **kwargs):
@@ -282,6 +284,13 @@ def _dispatch(view, allowed, request, fmt, **kwargs):
         response = error_response(fmt, 405, _("Method %(method)s is not allowed here.") % {"method": request.method})
         response["Allow"] = ", ".join(sorted(allowed))
         return response
+    if request.method in ratelimit.WRITE_METHODS:
+        try:
+            ratelimit.check_writes(request)
+        except ratelimit.RateLimited as exc:
+            response = error_response(fmt, 429, str(exc))
+            response["Retry-After"] = str(exc.retry_after)
+            return response
     try:
         data = request.POST if request.method == "POST" else request.GET
     except (MultiPartParserError, SuspiciousOperation, BadRequest):

@@ -1015,3 +1015,21 @@ def test_parse_w3c_raises_only_its_own_error(text):
         assert exc.status == 400
     else:
         assert value is None or value.tzinfo is not None
+
+
+# --- Rate limit ------------------------------------------------------------------------------------------------
+def test_too_many_posts_get_429_in_the_open311_error_format(client, api_key, pothole, settings):
+    settings.TINGET_WRITE_RATE = "2/d"
+    settings.TINGET_WRITE_RATE_NETWORK = "100/d"
+    url = "/open311/v2/requests.xml"
+    for n in range(2):
+        assert client.post(url, valid_post(api_key, pothole, description=f"Hull nummer {n}")).status_code == 200
+
+    response = client.post(url, valid_post(api_key, pothole, description="Ett hull for mye"))
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert response.content.startswith(b'<?xml version="1.0" encoding="utf-8"?>')
+    error = ET.fromstring(response.content).find("error")
+    assert error.findtext("code") == "429" and error.findtext("description")
+    assert client.get("/open311/v2/services.json").status_code == 200  # reading is not limited
