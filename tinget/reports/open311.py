@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
 from django.core.validators import validate_email
-from django.db.models import Exists, Max, OuterRef, Prefetch, Subquery
 from django.http import HttpResponse, HttpResponseRedirect
 from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
@@ -35,8 +34,8 @@ from tinget.core import ratelimit
 from tinget.core.errors import DomainError, NotAllowed
 from tinget.core.selectors import current_municipality
 
-from . import services
-from .models import OPEN_STATES, PUBLIC_STATES, Category, CategoryGroup, Channel, Photo, Question, Report, State, Update
+from . import selectors, services
+from .models import OPEN_STATES, PUBLIC_STATES, Category, Channel, Question, State
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CONTENT_TYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
@@ -60,7 +59,6 @@ FMS_STATUS = {
 }
 LIST_TYPES = frozenset({Question.Datatype.SINGLE, Question.Datatype.MULTI})
 # Updates whose text explains the current state to the public (status_notes).
-NOTE_KINDS = (Update.Kind.STATE, Update.Kind.ANSWER)
 # The XML element for each item of a list (the Spark convention: JSON has the list, XML wraps each item).
 ITEM = {
     "services": "service",
@@ -311,11 +309,7 @@ def _dispatch(view, allowed, request, fmt, **kwargs):
 # --- Discovery and services ------------------------------------------------------------------------------------
 def changeset() -> datetime:
     """When the services last changed: the latest admin edit of a category, group or question."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    types = ContentType.objects.get_for_models(Category, CategoryGroup, Question).values()
-    latest = LogEntry.objects.filter(content_type__in=list(types)).aggregate(latest=Max("action_time"))["latest"]
+    latest = selectors.categories_changed_at()
     return max(latest, CHANGESET) if latest else CHANGESET
 
 
@@ -355,15 +349,10 @@ def discovery(request, fmt):
     return render(fmt, "discovery", data)
 
 
-def _services():
-    """What a client can report: active categories that take a report (not urgent, not someone else's)."""
-    return Category.objects.reportable().select_related("group", "unit")
-
-
 @endpoint("GET")
 def service_list(request, fmt):
     language = translation.get_language()
-    categories = _services().annotate(has_questions=Exists(Question.objects.filter(category=OuterRef("pk"))))
+    categories = selectors.reportable_categories(with_question_flag=True)
     data = [
         {
             "service_code": category.slug,
@@ -380,14 +369,7 @@ def service_list(request, fmt):
 
 
 def _service_or_404(code: str) -> Category:
-    category = (
-        _services()
-        .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "id")))
-        .filter(slug=code)
-        .first()
-        if code and len(code) <= 60
-        else None
-    )
+    category = selectors.reportable_category(code)
     if category is None:
         raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": code})
     return category
@@ -420,47 +402,12 @@ def service_definition(request, fmt, code):
 
 
 # --- Service requests --------------------------------------------------------------------------------------------
-REQUEST_FIELDS = (
-    "pk",
-    "state",
-    "title",
-    "description",
-    "address",
-    "latitude",
-    "longitude",
-    "created_at",
-    "updated_at",
-    "due_at",
-    "category__slug",
-    "category__name",
-    "category__name_nn",
-    "category__name_en",
-    "category__response_days",
-    "unit__name",
-    "status_notes",
-    "photo",
-)
-
-
 def service_notice(unit: str, days: int) -> str:
     return _("%(unit)s looks at reports of this kind within %(days)s days.") % {"unit": unit, "days": days}
 
 
-def with_notes_and_photo(reports):
-    """Each report with its latest public answer from the municipality (status_notes) and the id of its first
-    public photo, as subqueries of the same query: one round trip however many rows."""
-    notes = (
-        Update.objects.filter(report=OuterRef("pk"), is_public=True, is_hidden=False, kind__in=NOTE_KINDS)
-        .exclude(text="")
-        .order_by("-created_at", "-id")
-        .values("text")[:1]
-    )
-    photo = Photo.objects.filter(report=OuterRef("pk"), is_hidden=False).order_by("order", "id").values("pk")[:1]
-    return reports.annotate(status_notes=Subquery(notes), photo=Subquery(photo))
-
-
 def requests_data(request, rows) -> list[dict]:
-    """Rows of REQUEST_FIELDS (from with_notes_and_photo) as the spec's service requests."""
+    """Rows from selectors.open311_request_rows as the spec's service requests."""
     language = translation.get_language()
     name_field = f"category__name_{language}" if language in ("nn", "en") else "category__name"
     zone = timezone.get_current_timezone()
@@ -519,7 +466,7 @@ def find_requests(data):
     parameter; otherwise service_code, status and start_date/end_date (the last 90 days by default) filter.
     Newest first, at most `limit` (1,000)."""
     limit = _limit(data)
-    reports = Report.objects.public()
+    reports = selectors.public_reports_plain()
     ids = _comma_list(_param(data, "service_request_id", 20_000))
     if ids:
         if not all(_ID.match(pk) for pk in ids):
@@ -540,7 +487,7 @@ def find_requests(data):
             reports = reports.filter(state__in=PUBLIC_STATES - OPEN_STATES)
         start, end = date_range(data)
         reports = reports.filter(created_at__gte=start, created_at__lte=end)
-    return with_notes_and_photo(reports).order_by("-created_at", "-id").values(*REQUEST_FIELDS)[:limit]
+    return selectors.open311_request_rows(reports.order_by("-created_at", "-id"))[:limit]
 
 
 @endpoint("GET", "POST")
@@ -554,7 +501,7 @@ def service_requests(request, fmt):
 def service_request(request, fmt, request_id):
     rows = []
     if _ID.match(request_id):
-        rows = with_notes_and_photo(Report.objects.public().filter(pk=int(request_id))).values(*REQUEST_FIELDS)
+        rows = selectors.open311_request_rows(selectors.public_reports_plain().filter(pk=int(request_id)))
     items = requests_data(request, rows)
     if not items:
         raise Open311Error(404, _("Service request %(id)s was not found.") % {"id": request_id})
@@ -567,7 +514,7 @@ def token_lookup(request, fmt, token):
         value = uuid.UUID(token)
     except ValueError:
         value = None
-    pk = Report.objects.public().filter(token=value).values_list("pk", flat=True).first() if value else None
+    pk = selectors.public_report_id_for_token(value) if value else None
     if pk is None:
         raise Open311Error(404, _("Token %(token)s was not found.") % {"token": token})
     return render(fmt, "service_requests", [{"service_request_id": pk, "token": str(value)}])
@@ -633,13 +580,7 @@ def create_request(request, fmt):
     code = _param(data, "service_code", 60)
     if code is None:
         raise Open311Error(400, _("service_code was not provided."))
-    category = (
-        Category.objects.active()
-        .select_related("group", "unit")
-        .prefetch_related("questions")
-        .filter(slug=code)
-        .first()
-    )
+    category = selectors.active_category(code)
     if category is None:
         raise Open311Error(404, _("service_code %(code)s was not found.") % {"code": code})
     if category.is_urgent:
@@ -701,19 +642,7 @@ def service_request_updates(request, fmt):
     first so that a client can go on from the last one it saw; at most `limit` (1,000)."""
     start, end = date_range(request.GET)
     limit = _limit(request.GET)
-    rows = (
-        Update.objects.filter(
-            is_public=True,
-            is_hidden=False,
-            created_at__gte=start,
-            created_at__lte=end,
-            report__state__in=PUBLIC_STATES,
-            report__is_hidden=False,
-        )
-        .exclude(kind=Update.Kind.CREATED)
-        .order_by("created_at", "id")
-        .values_list("pk", "report_id", "new_state", "report__state", "created_at", "text")[:limit]
-    )
+    rows = selectors.public_updates(start, end)[:limit]
     data = [
         {
             "update_id": pk,

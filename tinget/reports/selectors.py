@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, Subquery
 
 from tinget.accounts.staff import scope_to_units
 from tinget.core import geo
 
 from . import rules
-from .models import OPEN_STATES, Category, CategoryGroup, Photo, Report, State, Update
+from .models import OPEN_STATES, PUBLIC_STATES, Category, CategoryGroup, Photo, Question, Report, State, Update
 
 
 def categories():
@@ -188,3 +188,112 @@ def photo_for(viewer, report_pk, photo_pk) -> tuple[Photo | None, bool]:
     if own and not report.is_hidden and not photo.is_hidden:
         return photo, False
     return None, False
+
+
+# --- Open311 (tinget/reports/open311.py maps these onto the spec) -----------------------------------------------
+# The columns of a service request, read as plain rows: the list answers 1,000 requests in one query.
+OPEN311_REQUEST_FIELDS = (
+    "pk",
+    "state",
+    "title",
+    "description",
+    "address",
+    "latitude",
+    "longitude",
+    "created_at",
+    "updated_at",
+    "due_at",
+    "category__slug",
+    "category__name",
+    "category__name_nn",
+    "category__name_en",
+    "category__response_days",
+    "unit__name",
+    "status_notes",
+    "photo",
+)
+# The updates whose text is the municipality's answer (status_notes).
+ANSWER_KINDS = (Update.Kind.STATE, Update.Kind.ANSWER)
+
+
+def reportable_categories(*, with_question_flag=False):
+    """What a client can report: active categories that take a report (not urgent, not someone else's)."""
+    categories = Category.objects.reportable().select_related("group", "unit")
+    if with_question_flag:
+        categories = categories.annotate(has_questions=Exists(Question.objects.filter(category=OuterRef("pk"))))
+    return categories
+
+
+def reportable_category(code: str) -> Category | None:
+    """One reportable category with its questions in order (an Open311 service definition), or None."""
+    if not code or len(code) > 60:
+        return None
+    return (
+        reportable_categories()
+        .prefetch_related(Prefetch("questions", queryset=Question.objects.order_by("order", "id")))
+        .filter(slug=code)
+        .first()
+    )
+
+
+def active_category(code: str) -> Category | None:
+    """An active category by service code, urgent and not-ours ones included (so a client is told why not)."""
+    if not code or len(code) > 60:
+        return None
+    return (
+        Category.objects.active()
+        .select_related("group", "unit")
+        .prefetch_related("questions")
+        .filter(slug=code)
+        .first()
+    )
+
+
+def categories_changed_at():
+    """The latest admin edit of a category, group or question, or None."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    types = ContentType.objects.get_for_models(Category, CategoryGroup, Question).values()
+    return LogEntry.objects.filter(content_type__in=list(types)).aggregate(latest=Max("action_time"))["latest"]
+
+
+def public_reports_plain():
+    """Public reports without joins, for callers that read plain rows (`open311_request_rows`)."""
+    return Report.objects.public()
+
+
+def open311_request_rows(reports):
+    """`reports` as OPEN311_REQUEST_FIELDS rows, each with its latest public answer from the municipality
+    (status_notes) and the id of its first shown photo, as subqueries of the same query: one round trip however
+    many rows."""
+    notes = (
+        Update.objects.filter(report=OuterRef("pk"), is_public=True, is_hidden=False, kind__in=ANSWER_KINDS)
+        .exclude(text="")
+        .order_by("-created_at", "-id")
+        .values("text")[:1]
+    )
+    photo = Photo.objects.filter(report=OuterRef("pk"), is_hidden=False).order_by("order", "id").values("pk")[:1]
+    return reports.annotate(status_notes=Subquery(notes), photo=Subquery(photo)).values(*OPEN311_REQUEST_FIELDS)
+
+
+def public_report_id_for_token(token) -> int | None:
+    return Report.objects.public().filter(token=token).values_list("pk", flat=True).first()
+
+
+def public_updates(start, end):
+    """Public updates to public reports between `start` and `end`, oldest first, as plain rows
+    (pk, report_id, new_state, report state, created_at, text). The "reported" line is not an update."""
+    return (
+        Update.objects.filter(
+            is_public=True,
+            is_hidden=False,
+            created_at__gte=start,
+            created_at__lte=end,
+            report__state__in=PUBLIC_STATES,
+            report__is_hidden=False,
+        )
+        .exclude(kind=Update.Kind.CREATED)
+        .order_by("created_at", "id")
+        .values_list("pk", "report_id", "new_state", "report__state", "created_at", "text")
+    )
