@@ -96,6 +96,12 @@ def _unknown(item: dict, allowed: set, where: str, problems: list):
         problems.append(f"{where}: unknown keys {', '.join(unknown)}")
 
 
+def _require_text(item: dict, keys, where: str, problems: list):
+    for key in keys:
+        if not isinstance(item.get(key), str) or not item.get(key).strip():
+            problems.append(f"{where}: {key} is missing")
+
+
 def _check(data, municipality) -> tuple[list, dict, dict]:
     """Problems with the file's structure and references, plus the units and on-call numbers it names."""
     problems = []
@@ -111,9 +117,7 @@ def _check(data, municipality) -> tuple[list, dict, dict]:
             continue
         where = f"group {group.get('slug') or g_index + 1!r}"
         _unknown(group, GROUP_KEYS, where, problems)
-        for key in ("slug", "name"):
-            if not isinstance(group.get(key), str) or not group.get(key).strip():
-                problems.append(f"{where}: {key} is missing")
+        _require_text(group, ("slug", "name"), where, problems)
         if group.get("slug") in group_slugs:
             problems.append(f"{where}: the slug is used twice")
         group_slugs.add(group.get("slug"))
@@ -134,9 +138,7 @@ def _check(data, municipality) -> tuple[list, dict, dict]:
 
 def _check_category(category, where, units, contacts, problems):
     _unknown(category, CATEGORY_KEYS, where, problems)
-    for key in ("slug", "name", "unit"):
-        if not isinstance(category.get(key), str) or not category.get(key).strip():
-            problems.append(f"{where}: {key} is missing")
+    _require_text(category, ("slug", "name", "unit"), where, problems)
     if category.get("unit") and category.get("unit") not in units:
         problems.append(f"{where}: no unit {category.get('unit')!r} in the municipality profile")
     days = category.get("response_days", 5)
@@ -168,9 +170,7 @@ def _check_category(category, where, units, contacts, problems):
             continue
         q_where = f"{where}, question {question.get('code') or q_index + 1!r}"
         _unknown(question, QUESTION_KEYS, q_where, problems)
-        for key in ("code", "question"):
-            if not isinstance(question.get(key), str) or not question.get(key).strip():
-                problems.append(f"{q_where}: {key} is missing")
+        _require_text(question, ("code", "question"), q_where, problems)
         if question.get("code") in codes:
             problems.append(f"{q_where}: the code is used twice")
         codes.add(question.get("code"))
