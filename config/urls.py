@@ -36,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("", include("tinget.accounts.urls")),
     path("", include("tinget.core.urls")),
     path(_("report-a-fault/"), include("tinget.reports.urls")),
+    path(_("citizen-initiatives/"), include("tinget.initiatives.urls")),
     prefix_default_language=False,
 )
 

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "tinget.core",
     "tinget.accounts",
     "tinget.reports",
+    "tinget.initiatives",
     "tinget.api",
     # The local OpenID Connect provider (Part A). Installed everywhere, mounted only when DEV_IDP_ENABLED.
     "tinget.devidp",
@@ -227,6 +228,7 @@ _S3_OPTIONS = {
     "secret_key": env("AWS_SECRET_ACCESS_KEY", default=None),
     "file_overwrite": False,
 }
+PROTECTED_MEDIA_ROOT = Path(env("TINGET_PROTECTED_MEDIA_ROOT", default=str(VAR_DIR / "protected-media")))
 STORAGES = {
     "default": (
         {
@@ -250,7 +252,19 @@ STORAGES = {
         if TINGET_MEDIA_STORAGE == "s3"
         else {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": env.path("TINGET_PROTECTED_MEDIA_ROOT", default=VAR_DIR / "protected-media")},
+            "OPTIONS": {"location": PROTECTED_MEDIA_ROOT},
+        }
+    ),
+    # Attachments to initiatives: public once the initiative is, so a view checks before serving.
+    "initiative_files": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**_S3_OPTIONS, "location": "initiative-files", "default_acl": "private"},
+        }
+        if TINGET_MEDIA_STORAGE == "s3"
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": PROTECTED_MEDIA_ROOT / "initiatives"},
         }
     ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -317,6 +331,32 @@ TINGET_REPORT_NEARBY_METRES = env.int("TINGET_REPORT_NEARBY_METRES", default=250
 TINGET_REPORT_QUESTIONNAIRE_DAYS = env.int("TINGET_REPORT_QUESTIONNAIRE_DAYS", default=28)
 # The name, e-mail and phone of a reporter without an account are erased this long after the report closed.
 TINGET_REPORT_REPORTER_RETENTION_DAYS = env.int("TINGET_REPORT_REPORTER_RETENTION_DAYS", default=730)
+
+# --- Citizen initiatives (kommuneloven § 12-1) ------------------------------------------------------------
+# The signing period the promoter may choose, in days.
+TINGET_INITIATIVE_MIN_DAYS = env.int("TINGET_INITIATIVE_MIN_DAYS", default=30)
+TINGET_INITIATIVE_MAX_DAYS = env.int("TINGET_INITIATIVE_MAX_DAYS", default=183)
+TINGET_INITIATIVE_DECISION_MONTHS = env.int("TINGET_INITIATIVE_DECISION_MONTHS", default=6)
+# Length limits on what the promoter writes (characters).
+TINGET_INITIATIVE_TITLE_MAX = 120
+TINGET_INITIATIVE_PROPOSAL_MAX = env.int("TINGET_INITIATIVE_PROPOSAL_MAX", default=3000)
+TINGET_INITIATIVE_REASONS_MAX = env.int("TINGET_INITIATIVE_REASONS_MAX", default=6000)
+TINGET_INITIATIVE_MAX_ATTACHMENTS = env.int("TINGET_INITIATIVE_MAX_ATTACHMENTS", default=5)
+TINGET_INITIATIVE_ATTACHMENT_MAX_BYTES = env.int("TINGET_INITIATIVE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+TINGET_INITIATIVE_MAX_CO_PROMOTERS = env.int("TINGET_INITIATIVE_MAX_CO_PROMOTERS", default=5)
+# The counts shown are recounted from the signatures at most this often (seconds); the page a visitor who
+# is not logged in gets is kept as long. Together they bound how far behind the number shown can be.
+TINGET_INITIATIVE_COUNT_SECONDS = env.float("TINGET_INITIATIVE_COUNT_SECONDS", default=2)
+TINGET_INITIATIVE_PAGE_CACHE_SECONDS = env.float("TINGET_INITIATIVE_PAGE_CACHE_SECONDS", default=2)
+# Signing attempts per person, and per /24 or /48 network (a whole student home or workplace may sign).
+TINGET_INITIATIVE_SIGN_RATE = env("TINGET_INITIATIVE_SIGN_RATE", default="10/m")
+TINGET_INITIATIVE_SIGN_NETWORK_RATE = env("TINGET_INITIATIVE_SIGN_NETWORK_RATE", default="300/m")
+# More signatures than this to one initiative from one network within the window is flagged for staff.
+TINGET_INITIATIVE_BURST_COUNT = env.int("TINGET_INITIATIVE_BURST_COUNT", default=50)
+TINGET_INITIATIVE_BURST_MINUTES = env.int("TINGET_INITIATIVE_BURST_MINUTES", default=10)
+# Signatures are deleted this many days after the council's decision (or after the initiative expired,
+# was withdrawn or refused).
+TINGET_INITIATIVE_SIGNATURE_RETENTION_DAYS = env.int("TINGET_INITIATIVE_SIGNATURE_RETENTION_DAYS", default=90)
 
 NINJA_PAGINATION_PER_PAGE = 25
 

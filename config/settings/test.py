@@ -35,4 +35,8 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "test-media" / "protected"},
     },
+    "initiative_files": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "test-media" / "protected" / "initiatives"},
+    },
 }

@@ -243,6 +243,7 @@ def idporten_login(request, *, claims: dict, id_token: str, language: str) -> Us
         identity.acr = claims["acr"]
         identity.given_name = str(claims.get("given_name", ""))[:150]
         identity.family_name = str(claims.get("family_name", ""))[:150]
+        identity.birth_date = oidc.birth_date(pid)
         identity.verified_at = now
         identity.save()
         check = residency_check()

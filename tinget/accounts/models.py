@@ -108,6 +108,9 @@ class Identity(models.Model):
     acr = models.CharField(_("level of assurance"), max_length=40, choices=Level.choices)
     given_name = models.CharField(_("given name"), max_length=150, blank=True)
     family_name = models.CharField(_("family name"), max_length=150, blank=True)
+    # Read from the fødselsnummer at login: a signature list names signers by name and date of birth, and a
+    # paper signature is matched to an online one on the same.
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     verified_at = models.DateTimeField(_("last verified"))
 
     class Meta:

@@ -143,6 +143,14 @@ def pid_digests(pid: str) -> set[str]:
     return {_hmac(secret, number) for secret in _pid_keys().values()}
 
 
+def birth_date(pid: str):
+    """The date of birth a fødselsnummer or D-number gives, or None when it gives none."""
+    try:
+        return fodselsnummer.get_birth_date(pid)
+    except (ValueError, ArithmeticError, Exception):  # stdnum raises its own ValidationError subclasses
+        return None
+
+
 def valid_pid(pid) -> bool:
     """A fødselsnummer or D-number with correct check digits (python-stdnum knows both)."""
     return isinstance(pid, str) and fodselsnummer.is_valid(pid)

@@ -1,0 +1,3 @@
+"""handling"""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""proposing"""
+
+urlpatterns = []
