@@ -133,7 +133,11 @@ class Initiative(models.Model):
     def is_followable_by(self, user) -> bool:
         from . import rules
 
-        return self.state in rules.PUBLIC_STATES or (user.is_authenticated and user.pk == self.promoter_id)
+        if self.state in rules.PUBLIC_STATES:
+            return True
+        if not user.is_authenticated:
+            return False
+        return user.pk == self.promoter_id or self.co_promoters.filter(user=user, confirmed_at__isnull=False).exists()
 
 
 class CoPromoter(models.Model):

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from tinget.accounts.staff import CASE_WORKER, EDITOR, MODERATOR, add_role_permissions
 from tinget.core.registry import Module, registry
 
+from . import providers
+
 add_role_permissions(
     CASE_WORKER,
     "initiatives.view_initiative",
@@ -34,7 +36,15 @@ registry.register(
         url_name="initiatives:index",
         icon="pen",
         order=20,
+        min_side=providers.min_side,
+        search=providers.search,
+        demo=providers.demo,
+        personal_data=providers.personal_data,
+        erase=providers.erase,
+        retention=providers.retention,
         followable=("initiatives.initiative",),
+        api_router="tinget.initiatives.api.router",
+        # "mine" and "my_signatures" need a login, so the browser tests' anonymous round does not visit them.
         page_url_names=("initiatives:index",),
     )
 )

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import rules
@@ -52,9 +52,7 @@ def can_view(initiative: Initiative, user) -> bool:
 
 def initiative_for(pk: int, user) -> Initiative | None:
     """The initiative if `user` may see it, else None (the view answers 404 alike for both)."""
-    initiative = (
-        Initiative.objects.select_related("area", "topic", "municipality", "promoter").filter(pk=pk).first()
-    )
+    initiative = Initiative.objects.select_related("area", "topic", "municipality", "promoter").filter(pk=pk).first()
     if initiative is None or not can_view(initiative, user):
         return None
     return initiative
@@ -123,8 +121,14 @@ def staff_overview(municipality=None, *, now=None):
             state__in=(State.HANDED_OVER, State.UNDER_TREATMENT),
             decision_due__lte=timezone.localdate(now) + timedelta(days=30),
         ).order_by("decision_due"),
-        "open_bursts": Burst.objects.filter(outcome=Burst.Outcome.OPEN).select_related("initiative"),
-        "counts": {state: qs.filter(state=state).count() for state in State.values},
+        "open_bursts": Burst.objects.filter(
+            outcome=Burst.Outcome.OPEN, **({"initiative__municipality": municipality} if municipality else {})
+        ).select_related("initiative"),
+        # One grouped query, not one per state.
+        "counts": {
+            **dict.fromkeys(State.values, 0),
+            **dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")),
+        },
     }
 
 
@@ -133,3 +137,168 @@ def signature_list(initiative):
     online = Signature.objects.filter(initiative=initiative).select_related("invalidation").order_by("created_at")
     paper = PaperSignature.objects.filter(initiative=initiative).select_related("batch", "invalidation")
     return online, paper
+
+
+# --- Public pages and signing ----------------------------------------------------------------------------
+
+
+def topics():
+    from .models import Topic
+
+    return Topic.objects.all()
+
+
+def public_steps(municipality=None, limit: int = 50):
+    """The newest steps of public initiatives (a published initiative is its first step), for the feed."""
+    qs = Step.objects.filter(initiative__state__in=rules.PUBLIC_STATES).select_related(
+        "initiative", "initiative__area", "initiative__topic"
+    )
+    if municipality is not None:
+        qs = qs.filter(initiative__municipality=municipality)
+    return qs.order_by("-created_at", "-pk")[:limit]
+
+
+def public_attachments(initiative):
+    return initiative.attachments.order_by("created_at", "pk")
+
+
+def signer_identity(user) -> dict | None:
+    """The name and birth date a signature by `user` would carry (from their ID-porten identity)."""
+    from tinget.accounts.models import Identity
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Identity.objects.filter(user=user).values("given_name", "family_name", "birth_date").first()
+
+
+# --- staff pages ------------------------------------------------------------------------------------------
+# (Model imports here rather than at the top: several helpers edit this file's head at once.)
+
+
+def staff_initiative(pk: int) -> Initiative | None:
+    """One initiative for the staff pages. A draft is the promoter's until they send it, so staff do not see
+    it, nor one withdrawn before it was ever sent (None, like a missing one)."""
+    return _sent(Initiative.objects.select_related("area", "topic", "municipality")).filter(pk=pk).first()
+
+
+def _sent(qs):
+    return qs.exclude(state=State.DRAFT).exclude(state=State.WITHDRAWN, submitted_at__isnull=True)
+
+
+def staff_initiatives(municipality=None, *, state: str = ""):
+    """The staff overview's list for one state (any but drafts), what needs doing soonest first."""
+    qs = _sent(Initiative.objects.select_related("area", "topic"))
+    if municipality is not None:
+        qs = qs.filter(municipality=municipality)
+    if state:
+        qs = qs.filter(state=state)
+    return qs.order_by("decision_due", "signing_ends_at", "submitted_at", "pk")
+
+
+def paper_batches(initiative):
+    """The paper batches with how many of each were counted, set aside as duplicates, or invalidated."""
+    from .models import PaperBatch
+
+    counted = Q(signatures__status=PaperSignature.Status.COUNTED)
+    return (
+        PaperBatch.objects.filter(initiative=initiative)
+        .select_related("registered_by")
+        .annotate(
+            rows=Count("signatures"),
+            counted=Count("signatures", filter=counted & Q(signatures__invalidation__isnull=True)),
+            duplicates=Count("signatures", filter=~counted),
+            invalidated=Count("signatures", filter=counted & Q(signatures__invalidation__isnull=False)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def paper_statuses(initiative, rows) -> list[str]:
+    """What services.register_paper_batch would make of each (name, birth_date, address) row, without
+    writing anything: the preview staff confirm. Same rules, same order (in this batch, on paper, online)."""
+    from .services import match_key
+
+    keys = [match_key(name, birth_date) for name, birth_date, _address in rows]
+    on_paper = set(
+        PaperSignature.objects.filter(
+            initiative=initiative, match_key__in=keys, status=PaperSignature.Status.COUNTED
+        ).values_list("match_key", flat=True)
+    )
+    online = set(
+        Signature.objects.filter(initiative=initiative, match_key__in=keys).values_list("match_key", flat=True)
+    )
+    seen, statuses = set(), []
+    for key in keys:
+        if key in seen:
+            statuses.append(PaperSignature.Status.DUPLICATE_IN_BATCH)
+        elif key in on_paper:
+            statuses.append(PaperSignature.Status.DUPLICATE_PAPER)
+        elif key in online:
+            statuses.append(PaperSignature.Status.DUPLICATE_ONLINE)
+        else:
+            statuses.append(PaperSignature.Status.COUNTED)
+        seen.add(key)
+    return statuses
+
+
+def latest_paper_batch_id(initiative) -> int:
+    from .models import PaperBatch
+
+    return PaperBatch.objects.filter(initiative=initiative).order_by("-pk").values_list("pk", flat=True).first() or 0
+
+
+def bursts_of(initiative):
+    """Flagged bursts, those not looked at first, newest first."""
+    from django.db.models import Case, Value, When
+
+    not_open = Case(When(outcome=Burst.Outcome.OPEN, then=Value(0)), default=Value(1))
+    return (
+        Burst.objects.filter(initiative=initiative)
+        .select_related("reviewed_by")
+        .order_by(not_open, "-window_start", "-pk")
+    )
+
+
+def invalidations_of(initiative):
+    from .models import Invalidation
+
+    return Invalidation.objects.filter(initiative=initiative).select_related("created_by").order_by("-created_at")
+
+
+def valid_signatures_matching(initiative, *, network: str, since=None, until=None) -> int:
+    """How many signatures still counted came from `network` between `since` and `until`."""
+    qs = Signature.objects.filter(initiative=initiative, network=network, invalidation__isnull=True)
+    if since:
+        qs = qs.filter(created_at__gte=since)
+    if until:
+        qs = qs.filter(created_at__lte=until)
+    return qs.count()
+
+
+# --- proposing ---
+
+
+def initiative_of_promoter(pk: int, user) -> Initiative | None:
+    """The initiative if `user` is its promoter, else None (the promoter's pages answer 404 alike for both)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        Initiative.objects.select_related("area", "topic", "municipality")
+        .filter(pk=pk, promoter=user)
+        .prefetch_related("attachments", "co_promoters")
+        .first()
+    )
+
+
+def attachment_for(initiative_pk: int, attachment_pk: int, user):
+    """An attachment as `user` may see it, and whether anyone may (so it can be cached publicly): the
+    attachments of a public initiative for everyone, the rest for the promoter, a confirmed co-promoter and
+    staff who may see initiatives (can_view)."""
+    from .models import Attachment
+
+    attachment = (
+        Attachment.objects.select_related("initiative").filter(pk=attachment_pk, initiative_id=initiative_pk).first()
+    )
+    if attachment is None or not can_view(attachment.initiative, user):
+        return None, False
+    return attachment, attachment.initiative.state in rules.PUBLIC_STATES

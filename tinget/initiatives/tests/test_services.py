@@ -156,11 +156,17 @@ def test_hand_over_and_decision(collecting, signer, promoter, case_worker):
     with pytest.raises(DomainError):
         services.withdraw_signature(actor=signer, initiative=handed)
     services.record_step(
-        actor=case_worker, initiative=handed, kind=Step.Kind.CASE_OPENED, happened_on=timezone.localdate(),
+        actor=case_worker,
+        initiative=handed,
+        kind=Step.Kind.CASE_OPENED,
+        happened_on=timezone.localdate(),
         case_number="26/1234",
     )
     services.record_step(
-        actor=case_worker, initiative=handed, kind=Step.Kind.DECIDED, happened_on=timezone.localdate(),
+        actor=case_worker,
+        initiative=handed,
+        kind=Step.Kind.DECIDED,
+        happened_on=timezone.localdate(),
         text="Kommunestyret vedtok forslaget.",
     )
     handed.refresh_from_db()

@@ -13,19 +13,13 @@ double click, a resent POST) or after someone else changed the report finds anot
 and says so, with what was typed kept.
 """
 
-from functools import wraps
-from urllib.parse import urlencode
-
-from allauth.mfa.models import Authenticator
-from allauth.mfa.utils import is_mfa_enabled
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import include, path, reverse
 from django.utils import timezone
@@ -34,7 +28,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from tinget.accounts.middleware import used_second_factor
+from tinget.accounts.decorators import staff_only as staff_only_for
 from tinget.accounts.privacy import log_personal_data_read
 from tinget.accounts.staff import units_for
 from tinget.core.errors import DomainError, NotAllowed
@@ -67,44 +61,22 @@ def _may_enter(user) -> bool:
     return rules.can_handle_any(user) or rules.can_moderate(user)
 
 
-def _second_factor_redirect(request, next_url):
-    """Where to send staff whose session has no second factor yet, or None when they have used one."""
-    if not is_mfa_enabled(request.user, [Authenticator.Type.TOTP]):
-        messages.info(
-            request,
-            _(
-                "Handling fault reports needs two-factor authentication. Set up an authenticator app on your "
-                "phone, then go to the handling pages again."
-            ),
-        )
-        return HttpResponseRedirect(reverse("mfa_activate_totp"))
-    if not used_second_factor(request):
-        return HttpResponseRedirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': next_url})}")
-    return None
+def _come_back(kwargs):
+    # A form sent without a session cannot be replayed after logging in: come back to the report instead.
+    if "pk" in kwargs:
+        return reverse("reports:handle_detail", kwargs={"pk": kwargs["pk"]})
+    return reverse("reports:handle")
 
 
-def staff_only(view):
-    """Login, a role that handles or moderates reports (403 otherwise), and a second factor this session."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        # A form sent without a session cannot be replayed after logging in: come back to the report instead.
-        if request.method in ("GET", "HEAD"):
-            next_url = request.get_full_path()
-        elif "pk" in kwargs:
-            next_url = reverse("reports:handle_detail", kwargs={"pk": kwargs["pk"]})
-        else:
-            next_url = reverse("reports:handle")
-        if not request.user.is_authenticated:
-            return redirect_to_login(next_url)
-        if not _may_enter(request.user):
-            raise PermissionDenied
-        response = _second_factor_redirect(request, next_url)
-        if response is not None:
-            return response
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Login, a role that handles or moderates reports (403 otherwise), and a second factor this session.
+staff_only = staff_only_for(
+    _may_enter,
+    come_back=_come_back,
+    setup_message=gettext_lazy(
+        "Handling fault reports needs two-factor authentication. Set up an authenticator app on your "
+        "phone, then go to the handling pages again."
+    ),
+)
 
 
 # --- How states look -------------------------------------------------------------------------------------------
