@@ -8,7 +8,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from browser_checks import format_violations, run_axe, url_for
+from browser_checks import context_with_session_of, format_violations, run_axe, url_for
 from PIL import Image
 
 pytestmark = pytest.mark.browser
@@ -51,11 +51,7 @@ def case_worker_context(browser, site, django_user_model, two_factor_login):
     user.units.add(Unit.objects.get(slug="vei-og-park"))
     client = Client()
     two_factor_login(client, user, STAFF_PASSWORD)
-    host = urlsplit(site).hostname
-    context = browser.new_context(base_url=site, locale="nb-NO")
-    context.add_cookies(
-        [{"name": name, "value": morsel.value, "domain": host, "path": "/"} for name, morsel in client.cookies.items()]
-    )
+    context = context_with_session_of(browser, site, client)
     yield context
     context.close()
 

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +55,8 @@ class TestParser:
         ],
     )
     def test_a_bad_line_is_named_with_what_is_wrong(self, line, message):
-        lines, errors = parse_signature_lines(f"Ola; 01.01.1980; Vollen 3\n{line}", today=TODAY)
+        with translation.override("en"):  # the messages are read in English; nb is the default language
+            lines, errors = parse_signature_lines(f"Ola; 01.01.1980; Vollen 3\n{line}", today=TODAY)
         assert len(lines) == 1
         assert len(errors) == 1 and errors[0][0] == 2 and message in errors[0][1], errors
 
