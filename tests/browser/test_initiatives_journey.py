@@ -89,8 +89,17 @@ def shown_count(page) -> str:
     return page.locator(".initiative-progress__count").first.inner_text()
 
 
-def test_from_proposal_to_decision(browser, site, idporten, small_municipality, case_worker_context, axe_source,
-                                   console_errors, mailoutbox, django_user_model):
+def test_from_proposal_to_decision(
+    browser,
+    site,
+    idporten,
+    small_municipality,
+    case_worker_context,
+    axe_source,
+    console_errors,
+    mailoutbox,
+    django_user_model,
+):
     from tinget.initiatives.models import Initiative, State
 
     # --- A resident proposes -------------------------------------------------------------------------------
@@ -153,7 +162,7 @@ def test_from_proposal_to_decision(browser, site, idporten, small_municipality, 
     eva_page.goto(sign_path)
     log_in_at_provider(eva_page, OSLO_PID, axe_source)
     assert "Asker kommune" in eva_page.locator("main").inner_text()
-    assert eva_page.locator("form[action='%s']" % sign_path).count() == 0
+    assert eva_page.locator(f"form[action='{sign_path}']").count() == 0
     assert_accessible(eva_page, axe_source)
     eva.close()
 
