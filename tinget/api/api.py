@@ -10,17 +10,14 @@ from tinget.core.ratelimit import RateLimited
 from tinget.core.registry import registry
 from tinget.core.selectors import areas, current_municipality
 
+from .schemas import ErrorOut
+
 api = NinjaAPI(
     title="Tinget API",
     version="1",
     description="Open data and services from Tinget: the municipality profile and each participation channel.",
     urls_namespace="api-v1",
 )
-
-
-class ErrorOut(Schema):
-    code: str
-    detail: str
 
 
 class ModuleOut(Schema):

@@ -7,7 +7,7 @@ The counts are the initiative's tallies, recounted from the signatures at most e
 TINGET_INITIATIVE_COUNT_SECONDS (see models.py); `counted_at` says when."""
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
@@ -15,6 +15,8 @@ from django.urls import NoReverseMatch
 from django.utils import translation
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+
+from tinget.api.schemas import ErrorOut, InvalidOut, absolute
 
 from . import rules, selectors, services
 from .models import CoPromoter, State, Step
@@ -26,24 +28,7 @@ PUBLIC_STATE_VALUES = tuple(state.value for state in State if state in rules.PUB
 PublicState = Literal[PUBLIC_STATE_VALUES]  # type: ignore[valid-type]
 
 
-def _absolute(context, url: str) -> str:
-    request = (context or {}).get("request")
-    return request.build_absolute_uri(url) if request is not None else url
-
-
 # --- Schemas -----------------------------------------------------------------------------------------------------
-class ErrorOut(Schema):
-    code: str
-    detail: str
-
-
-class InvalidOut(Schema):
-    """What the API answers when a parameter does not fit this document (tinget.api.api.validation_error)."""
-
-    code: str
-    detail: list[dict[str, Any]]
-
-
 class AreaRef(Schema):
     slug: str
     name: str
@@ -115,7 +100,7 @@ class InitiativeOut(Schema):
     @staticmethod
     def resolve_url(obj, context):
         try:
-            return _absolute(context, obj.get_absolute_url())
+            return absolute(context, obj.get_absolute_url())
         except NoReverseMatch:  # the public pages are not mounted
             return ""
 

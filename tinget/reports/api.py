@@ -5,7 +5,7 @@ name only when they chose to show it). Sending a report from another system goes
 
 import re
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from django.contrib.auth.models import AnonymousUser
 from django.urls import NoReverseMatch
@@ -14,6 +14,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import field_validator
 
+from tinget.api.schemas import ErrorOut, InvalidOut, absolute
 from tinget.core.geo import BBox
 
 from . import selectors
@@ -30,24 +31,7 @@ def _language():
     return translation.get_language()
 
 
-def _absolute(context, url: str) -> str:
-    request = (context or {}).get("request")
-    return request.build_absolute_uri(url) if request is not None else url
-
-
 # --- Schemas -----------------------------------------------------------------------------------------------------
-class ErrorOut(Schema):
-    code: str
-    detail: str
-
-
-class InvalidOut(Schema):
-    """What the API answers when a parameter does not fit this document (tinget.api.api.validation_error)."""
-
-    code: str
-    detail: list[dict[str, Any]]
-
-
 class CategoryRef(Schema):
     slug: str = Field(description="The category's code (also its Open311 service_code).")
     name: str
@@ -90,7 +74,7 @@ class ReportOut(Schema):
     @staticmethod
     def resolve_url(obj, context):
         try:
-            return _absolute(context, obj.get_absolute_url())
+            return absolute(context, obj.get_absolute_url())
         except NoReverseMatch:  # the public pages are not mounted
             return ""
 
@@ -124,11 +108,11 @@ class PhotoOut(Schema):
 
     @staticmethod
     def resolve_url(obj, context):
-        return _absolute(context, obj.full_url)
+        return absolute(context, obj.full_url)
 
     @staticmethod
     def resolve_thumbnail_url(obj, context):
-        return _absolute(context, obj.thumbnail_url)
+        return absolute(context, obj.thumbnail_url)
 
 
 class UpdateOut(Schema):
