@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from tinget.accounts.privacy import log_personal_data_read
-from tinget.core.admin import ReadOnlyAdminMixin
+from tinget.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin, ReadOnlyInline
 from tinget.core.errors import DomainError
 
 from . import services
@@ -41,16 +41,6 @@ def _unit_names(user):
 
 def _may_read_signatures(request) -> bool:
     return request.user.has_perm("initiatives.view_signature_list")
-
-
-class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Rows that only services write."""
-
-
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
 
 
 # --- Topics: data editors keep -----------------------------------------------------------------------------
@@ -102,7 +92,7 @@ def _apply_to_each(modeladmin, request, queryset, do, done_message):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "title",
@@ -161,14 +151,7 @@ class InitiativeAdmin(admin.ModelAdmin):
 
     # Initiatives are written by their promoters and move through services: the state, the counts and the text
     # are only shown here (review, paper signatures, hand-over and treatment are on the staff page).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # (ReadOnlyAdminMixin: nobody adds, changes or deletes them here.)
 
     def has_review_permission(self, request):
         return request.user.has_perm("initiatives.review_initiative")

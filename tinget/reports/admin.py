@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from tinget.accounts.privacy import log_personal_data_read
 from tinget.accounts.staff import scope_to_units
-from tinget.core.admin import ReadOnlyAdminMixin
+from tinget.core.admin import ReadOnlyAdmin, ReadOnlyAdminMixin, ReadOnlyInline
 from tinget.core.errors import DomainError
 
 from . import rules, services
@@ -56,16 +56,6 @@ def _scoped(queryset, request, unit_field):
     if rules.can_moderate(request.user):
         return queryset
     return scope_to_units(queryset, request.user, unit_field)
-
-
-class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Rows that only services write."""
-
-
-class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
 
 
 # --- Categories: data staff edit -------------------------------------------------------------------------------
@@ -246,7 +236,7 @@ def _state_action(state):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "title", "category", "unit", "state", "overdue", "created_at"]
     list_display_links = ["id", "title"]
     list_filter = ["state", OverdueFilter, "category", "unit", "area", "channel", "is_hidden"]
@@ -304,14 +294,7 @@ class ReportAdmin(admin.ModelAdmin):
 
     # Reports come from residents, callers and Open311 clients, and change through services: the form here only
     # shows them (state and answers on the handling page, or through the actions in the list).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    # (ReadOnlyAdminMixin: nobody adds, changes or deletes them here.)
 
     def has_handle_permission(self, request):
         return rules.can_handle_any(request.user)
