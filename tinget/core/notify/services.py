@@ -6,7 +6,7 @@ from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -52,12 +52,30 @@ def follow(*, actor, target) -> Follow:
     _check_can_follow(actor, target)
     content_type = ContentType.objects.get_for_model(target)
     with transaction.atomic():
-        follow_row, created = Follow.objects.get_or_create(
-            user=actor, content_type=content_type, object_id=str(target.pk)
-        )
-        if created:
+        follow_row = _insert_follow(actor, content_type, str(target.pk))
+        if follow_row is not None:
             audit.log(actor, "core.follow.created", target)
-    return follow_row
+            return follow_row
+    return Follow.objects.get(user=actor, content_type=content_type, object_id=str(target.pk))
+
+
+def _insert_follow(actor, content_type, object_id) -> Follow | None:
+    """The new follow, or None when the person already follows it. One statement (INSERT … ON CONFLICT DO
+    NOTHING RETURNING, on PostgreSQL and SQLite alike) instead of a read, a savepoint and an insert: signing
+    an initiative follows it, and signing is the platform's busiest write."""
+    table = connection.ops.quote_name(Follow._meta.db_table)
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        # The table name is the model's, quoted; the values are parameters.
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, content_type_id, object_id, created_at) VALUES (%s, %s, %s, %s) "  # noqa: S608
+            "ON CONFLICT (user_id, content_type_id, object_id) DO NOTHING RETURNING id",
+            [actor.pk, content_type.pk, object_id, connection.ops.adapt_datetimefield_value(now)],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Follow(pk=row[0], user=actor, content_type=content_type, object_id=object_id, created_at=now)
 
 
 def unfollow(*, actor, target) -> bool:
