@@ -778,7 +778,11 @@ def close_ended_periods(*, now=None) -> dict[str, int]:
     for initiative in ended:
         initiative = recount(initiative, force=True)
         if initiative.state == State.THRESHOLD_REACHED:
-            hand_over(actor=None, initiative=initiative)
+            try:
+                hand_over(actor=None, initiative=initiative)
+            except InvalidTransition:
+                # The promoter handed it over between our read and our lock: done already, go on.
+                continue
             handed += 1
             continue
         with transaction.atomic():
