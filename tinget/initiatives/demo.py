@@ -30,8 +30,10 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from stdnum.no import fodselsnummer
 
 from tinget.accounts import oidc
@@ -84,6 +86,16 @@ FAMILY_NAMES = [
 ]  # fmt: skip
 PAPER_POSTCODES = ["1384", "1388", "1390", "1395"]
 STREETS = ["Eksempelveien", "Prøvegata", "Demostien", "Testbakken", "Oppdiktet allé", "Skisseveien"]
+
+
+def _pid_digest(pid: str) -> tuple[str, str]:
+    """The keyed hash a login would store. An installation without ID-porten keys (production settings
+    before ID-porten is set up, as the benchmarks run) gets one under a demo key: nobody logs in as these
+    invented people, so no login has to find them."""
+    try:
+        return oidc.pid_digest(pid)
+    except ImproperlyConfigured:
+        return "demo", salted_hmac("tinget.initiatives.demo-pid", pid, algorithm="sha256").hexdigest()
 
 
 def _demo(text: str) -> str:
@@ -493,7 +505,7 @@ def _people(municipality, count: int, rng: random.Random, now: datetime, taken: 
         identities, residencies = [], []
         for w in missing:
             user = existing[w["email"]]
-            key_id, digest = oidc.pid_digest(w["pid"])
+            key_id, digest = _pid_digest(w["pid"])
             identities.append(
                 Identity(
                     user=user,
@@ -582,7 +594,7 @@ class _Loader:
         self.signatures, self.paper, self.steps, self.follows, self.co_promoters, self.bursts = [], [], [], [], [], []
         # Numbers already given: the local ID-porten's test persons, then every demo person's.
         self.taken = _known_numbers()
-        self.resident_digest = oidc.pid_digest(synthetic_fodselsnummer(rng, self.taken))[1]
+        self.resident_digest = _pid_digest(synthetic_fodselsnummer(rng, self.taken))[1]
 
     def at(self, days_ago: int | None, hour: int = 12) -> datetime | None:
         if days_ago is None:

@@ -233,3 +233,15 @@ class TestDemoResident:
         signed = {s.initiative.state for s in selectors.signatures_of(resident)}
         assert signed and not signed & rules.SIGNABLE_STATES  # she cannot sign them again as someone else
         assert len(providers.min_side(resident).items) >= 4
+
+
+def test_loads_where_id_porten_has_no_keys_yet(municipality, settings, tmp_path):
+    """Production settings before ID-porten is set up (as the benchmarks run): the invented signers get a
+    hash under a demo key, and every state is still there."""
+    settings.VAR_DIR = tmp_path
+    settings.IDPORTEN_PID_KEYS = {}
+    settings.IDPORTEN_PID_KEY_ID = ""
+    load_demo_users()
+    load_demo(municipality)
+    assert set(Initiative.objects.values_list("state", flat=True)) == set(State.values)
+    assert Identity.objects.filter(pid_key_id="demo").exists()
