@@ -548,7 +548,7 @@ def _people(municipality, count: int, rng: random.Random, now: datetime, taken: 
                 birth_date=identity.birth_date,
                 postcode=residencies.get(identity.user_id, ""),
                 pid_digest=identity.pid_digest,
-                match_key=services.match_key(name, identity.birth_date),
+                match_key=rules.match_key(name, identity.birth_date),
             )
         )
     return people
@@ -737,7 +737,7 @@ class _Loader:
             name="Ingrid Innbygger",
             birth_date=born,
             postcode="1384",
-            match_key=services.match_key("Ingrid Innbygger", born),
+            match_key=rules.match_key("Ingrid Innbygger", born),
             show_name=False,
             created_at=start + (end - start) / 3,
         )
@@ -768,7 +768,7 @@ class _Loader:
         while len(counted) < plan.paper:
             name = f"{self.rng.choice(GIVEN_NAMES)} {self.rng.choice(FAMILY_NAMES)}"
             born = date(1940, 1, 1) + timedelta(days=self.rng.randrange(0, 65 * 365))
-            key = services.match_key(name, born)
+            key = rules.match_key(name, born)
             if key in keys:  # the same invented name and date as someone else: draw again
                 continue
             keys.add(key)

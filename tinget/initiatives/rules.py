@@ -1,9 +1,12 @@
 """The law's numbers and the initiative's states (kommuneloven § 12-1; see DOMAIN.md)."""
 
 import math
+import re
+import unicodedata
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils.crypto import salted_hmac
 
 from .models import State
 
@@ -71,3 +74,17 @@ def decision_due(handed_over: date) -> date:
         except ValueError:
             continue
     return handed_over + timedelta(days=183)
+
+
+def normalise_name(name: str) -> str:
+    """Case, accents written as combining marks and spacing do not make two people."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    return re.sub(r"[\s.,-]+", " ", text).strip()
+
+
+def match_key(name: str, birth_date: date | None) -> str:
+    """Keyed hash of name and date of birth, to find the same person on paper and online."""
+    if not birth_date:
+        return ""
+    value = f"{normalise_name(name)}|{birth_date.isoformat()}"
+    return salted_hmac("tinget.initiatives.match", value, algorithm="sha256").hexdigest()

@@ -216,9 +216,7 @@ def paper_batches(initiative):
 def paper_statuses(initiative, rows) -> list[str]:
     """What services.register_paper_batch would make of each (name, birth_date, address) row, without
     writing anything: the preview staff confirm. Same rules, same order (in this batch, on paper, online)."""
-    from .services import match_key
-
-    keys = [match_key(name, birth_date) for name, birth_date, _address in rows]
+    keys = [rules.match_key(name, birth_date) for name, birth_date, _address in rows]
     on_paper = set(
         PaperSignature.objects.filter(
             initiative=initiative, match_key__in=keys, status=PaperSignature.Status.COUNTED

@@ -8,8 +8,6 @@ runs at most every settings.TINGET_INITIATIVE_COUNT_SECONDS per initiative, whic
 first (a conditional UPDATE claims the turn), and it is where the threshold and bursts are noticed.
 """
 
-import re
-import unicodedata
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -27,7 +25,7 @@ from tinget.core.errors import DomainError, InvalidTransition, NotAllowed
 from tinget.core.notify import services as notify
 from tinget.core.ratelimit import network_of
 
-from . import rules
+from . import rules, selectors
 from .models import (
     Burst,
     CoPromoter,
@@ -39,6 +37,7 @@ from .models import (
     State,
     Step,
 )
+from .rules import match_key
 
 
 class AlreadySigned(DomainError):
@@ -94,20 +93,6 @@ def _is_promoter(actor, initiative) -> bool:
 def _require_perm(actor, perm: str):
     if not getattr(actor, "is_authenticated", False) or not actor.has_perm(f"initiatives.{perm}"):
         raise NotAllowed()
-
-
-def normalise_name(name: str) -> str:
-    """Case, accents written as combining marks and spacing do not make two people."""
-    text = unicodedata.normalize("NFKC", name).casefold()
-    return re.sub(r"[\s.,-]+", " ", text).strip()
-
-
-def match_key(name: str, birth_date: date | None) -> str:
-    """Keyed hash of name and date of birth, to find the same person on paper and online."""
-    if not birth_date:
-        return ""
-    value = f"{normalise_name(name)}|{birth_date.isoformat()}"
-    return salted_hmac("tinget.initiatives.match", value, algorithm="sha256").hexdigest()
 
 
 def network_key(ip: str) -> str:
@@ -644,38 +629,20 @@ def register_paper_batch(*, actor, initiative: Initiative, received_on: date, ro
         batch = PaperBatch.objects.create(
             initiative=initiative, received_on=received_on, note=note, registered_by=actor
         )
-        keys = [match_key(name, birth_date) for name, birth_date, _address in rows]
-        on_paper = set(
-            PaperSignature.objects.filter(
-                initiative=initiative, match_key__in=keys, status=PaperSignature.Status.COUNTED
-            ).values_list("match_key", flat=True)
-        )
-        online = set(
-            Signature.objects.filter(initiative=initiative, match_key__in=keys).values_list("match_key", flat=True)
-        )
-        seen = set()
-        signatures = []
-        for (name, birth_date, address), key in zip(rows, keys, strict=True):
-            if key in seen:
-                status = PaperSignature.Status.DUPLICATE_IN_BATCH
-            elif key in on_paper:
-                status = PaperSignature.Status.DUPLICATE_PAPER
-            elif key in online:
-                status = PaperSignature.Status.DUPLICATE_ONLINE
-            else:
-                status = PaperSignature.Status.COUNTED
-            seen.add(key)
-            signatures.append(
-                PaperSignature(
-                    batch=batch,
-                    initiative=initiative,
-                    name=name.strip(),
-                    birth_date=birth_date,
-                    address=address.strip(),
-                    match_key=key,
-                    status=status,
-                )
+        # Under the lock, so a batch confirmed at the same moment is already counted when this one is judged.
+        statuses = selectors.paper_statuses(initiative, rows)
+        signatures = [
+            PaperSignature(
+                batch=batch,
+                initiative=initiative,
+                name=name.strip(),
+                birth_date=birth_date,
+                address=address.strip(),
+                match_key=match_key(name, birth_date),
+                status=status,
             )
+            for (name, birth_date, address), status in zip(rows, statuses, strict=True)
+        ]
         PaperSignature.objects.bulk_create(signatures)
         counted = sum(1 for s in signatures if s.status == PaperSignature.Status.COUNTED)
         audit.log(

@@ -138,7 +138,7 @@ class TestPeople:
         assert signature.pid_digest == identity.pid_digest
         assert signature.name == f"{identity.given_name} {identity.family_name}"
         assert signature.birth_date == identity.birth_date
-        assert signature.match_key == services.match_key(signature.name, signature.birth_date)
+        assert signature.match_key == rules.match_key(signature.name, signature.birth_date)
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from tinget.initiatives import rules
 from tinget.initiatives.models import State
-from tinget.initiatives.services import match_key, normalise_name
+from tinget.initiatives.rules import match_key, normalise_name
 
 
 @given(st.integers(min_value=1, max_value=10_000_000))
