@@ -25,7 +25,7 @@ from tinget.core.errors import DomainError, InvalidTransition, NotAllowed
 from tinget.core.notify import services as notify
 from tinget.core.ratelimit import network_of
 
-from . import rules, selectors
+from . import emails, rules, selectors
 from .models import (
     Burst,
     CoPromoter,
@@ -186,6 +186,7 @@ def submit_for_review(*, actor, initiative: Initiative) -> Initiative:
         initiative.submitted_at = timezone.now()
         initiative.save(update_fields=["state", "submitted_at", "updated_at"])
         audit.log(actor, "initiatives.initiative.submitted", initiative)
+        transaction.on_commit(lambda: emails.review_requested(initiative))
     return initiative
 
 
@@ -212,8 +213,6 @@ CO_PROMOTER_SALT = "tinget.initiatives.co-promoter"
 
 
 def invite_co_promoter(*, actor, initiative: Initiative, email: str) -> CoPromoter:
-    from . import emails
-
     if not _is_promoter(actor, initiative):
         raise NotAllowed()
     if initiative.state not in rules.EDITABLE_STATES:

@@ -210,3 +210,14 @@ def test_signature_stores_no_national_number(collecting, signer):
     row = connection.cursor()
     row.execute("SELECT * FROM initiatives_signature WHERE id = %s", [signature.pk])
     assert BJORN[0] not in " ".join(str(v) for v in row.fetchone())
+
+
+def test_reviewers_are_told_when_a_proposal_waits(draft, promoter, case_worker, django_user_model, mailoutbox):
+    from django.test import TestCase
+
+    django_user_model.objects.create_user("resident@example.no", "x")  # not staff: not told
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.submit_for_review(actor=promoter, initiative=draft)
+    assert [m.to for m in mailoutbox] == [[case_worker.email]]
+    assert draft.title in mailoutbox[0].body
+    assert f"/{draft.pk}/" in mailoutbox[0].body
