@@ -250,3 +250,61 @@ def test_from_proposal_to_decision(
         context.close()
     # 403 for Eva and 409 for Bjørn's second try are answers on purpose; Chromium reports them on the console.
     assert [e for e in console_errors if not re.search(r"status of 40[39]", e)] == []
+
+
+@pytest.fixture
+def published(site, django_user_model):
+    """An initiative taking signatures, proposed by a resident and approved by a case worker (through the
+    services: the journey above goes through the pages)."""
+    from tinget.accounts.staff import CASE_WORKER, ensure_staff_roles
+    from tinget.core.models import Municipality
+    from tinget.initiatives import services
+    from tinget.initiatives.tests.people import make_person
+
+    municipality = Municipality.objects.get()
+    promoter = make_person(
+        django_user_model, municipality, pid=CAMILLA_PID, given="Camilla", family="Demodatter", postcode="1390"
+    )
+    data = {"title": TITLE, "proposal": "Ti benker.", "reasons": "For å hvile.", "signing_days": 60}
+    initiative = services.draft_create(actor=promoter, municipality=municipality, data=data)
+    services.submit_for_review(actor=promoter, initiative=initiative)
+    staff = django_user_model.objects.create_user("sara.forslag@example.no", STAFF_PASSWORD, is_staff=True)
+    staff.groups.add(ensure_staff_roles()[CASE_WORKER])
+    return services.approve(actor=staff, initiative=initiative)
+
+
+def test_signing_by_keyboard_without_javascript(browser, site, idporten, published):
+    """Tab, Space and Enter only on our pages, with JavaScript off: from the initiative's page through the
+    ID-porten login to a counted signature with the name shown. (axe runs as a script, so it checks these pages
+    in the journey above, with JavaScript on.)"""
+    context = browser.new_context(base_url=site, locale="nb-NO", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        page.goto(published.get_absolute_url())
+
+        def tab_to(selector, limit=80):
+            for _ in range(limit):
+                page.keyboard.press("Tab")
+                if page.evaluate("(s) => document.activeElement && document.activeElement.matches(s)", selector):
+                    return
+            raise AssertionError(f"Tab never reached {selector} on {page.url}")
+
+        sign_path = path_for("initiatives:sign", pk=published.pk)
+        tab_to(f"main a[href='{sign_path}']")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        # The local provider's page stands in for ID-porten's own, which is not ours to test.
+        page.wait_for_url(re.compile(r".*/dev-idp/authorize.*"))
+        page.check(f"input[name=pid][value='{BJORN_PID}']")
+        page.click("button[name=login]")
+        page.wait_for_url(re.compile(f".*{re.escape(sign_path)}$"))
+        tab_to("input[name=show_name]")
+        page.keyboard.press("Space")
+        tab_to(f"form[action='{sign_path}'] button[type=submit]")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.endswith(path_for("initiatives:signed", pk=published.pk))
+        signature = published.signatures.get()
+        assert signature.show_name and signature.name == "Bjørn Prøvestad"
+    finally:
+        context.close()

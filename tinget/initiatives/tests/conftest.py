@@ -2,52 +2,19 @@
 Identity with the keyed hash of their number, a Residency from the register, the level in the session),
 staff, and initiatives in the states the tests start from."""
 
-import itertools
-
 import pytest
-from django.utils import timezone
 
 from conftest import CommittingClient
 from tinget.accounts import oidc
-from tinget.accounts.models import Identity, Residency
 from tinget.accounts.staff import CASE_WORKER, ensure_staff_roles
 from tinget.initiatives import services
 
-_numbers = itertools.count(1)
+from .people import make_person
 
 # Test persons of the local provider (tinget/devidp/persons.json).
 ASTRID = ("14437812099", "Astrid", "Testesen", "1384")  # Asker
 BJORN = ("23465504544", "Bjørn", "Prøvestad", "1388")  # Asker (Borgen)
 EVA = ("30416441207", "Eva", "Utenbys", "0150")  # Oslo: not a resident
-
-
-def make_person(django_user_model, municipality, *, pid, given, family, postcode, resident=True, email=None):
-    """A person as an ID-porten login leaves them (tinget.accounts.identity.idporten_login)."""
-    user = django_user_model.objects.create_user(
-        email or f"person{next(_numbers)}@example.no", None, preferred_language="nb"
-    )
-    key_id, digest = oidc.pid_digest(pid)
-    Identity.objects.create(
-        user=user,
-        issuer="http://testserver/dev-idp",
-        subject=f"sub-{user.pk}",
-        pid_digest=digest,
-        pid_key_id=key_id,
-        acr=oidc.SUBSTANTIAL,
-        given_name=given,
-        family_name=family,
-        birth_date=oidc.birth_date(pid),
-        verified_at=timezone.now(),
-    )
-    Residency.objects.create(
-        user=user,
-        municipality=municipality,
-        is_resident=resident,
-        source=Residency.Source.REGISTRY,
-        postcode=postcode,
-        checked_at=timezone.now(),
-    )
-    return user
 
 
 def idporten_client(user, acr=oidc.SUBSTANTIAL) -> CommittingClient:
