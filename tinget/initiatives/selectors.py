@@ -158,8 +158,22 @@ def public_steps(municipality=None, limit: int = 50):
     return qs.order_by("-created_at", "-pk")[:limit]
 
 
-def public_attachments(initiative):
+def attachments_of(initiative):
+    """Its files in the order they were added (who may see them is the caller's check)."""
     return initiative.attachments.order_by("created_at", "pk")
+
+
+def co_promoters_of(initiative):
+    """Every invitation, confirmed or not, oldest first: for the promoter and staff."""
+    return initiative.co_promoters.order_by("invited_at", "pk")
+
+
+def open_burst_count(initiative) -> int:
+    return Burst.objects.filter(initiative=initiative, outcome=Burst.Outcome.OPEN).count()
+
+
+def burst_of(initiative, pk) -> Burst | None:
+    return Burst.objects.filter(pk=pk, initiative=initiative).first()
 
 
 def signer_identity(user) -> dict | None:

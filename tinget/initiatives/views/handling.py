@@ -236,7 +236,7 @@ def _render_detail(request, initiative, *, failed=None, failed_name=None, status
     }
     if failed is not None and failed_name in ("hand_over", "step"):
         forms[failed_name] = failed
-    attachments = list(initiative.attachments.all())
+    attachments = list(selectors.attachments_of(initiative))
     for attachment in attachments:
         attachment.url = _attachment_url(initiative, attachment)
     context = {
@@ -246,10 +246,10 @@ def _render_detail(request, initiative, *, failed=None, failed_name=None, status
         "failed": failed,
         "steps": list(selectors.steps(initiative).select_related("created_by")),
         "co_promoters": list(selectors.confirmed_co_promoters(initiative)),
-        "co_promoters_pending": initiative.co_promoters.filter(confirmed_at__isnull=True).count(),
+        "co_promoters_pending": sum(1 for c in selectors.co_promoters_of(initiative) if c.confirmed_at is None),
         "attachments": attachments,
         "batches": list(selectors.paper_batches(initiative)[:5]),
-        "open_bursts": initiative.bursts.filter(outcome=Burst.Outcome.OPEN).count(),
+        "open_bursts": selectors.open_burst_count(initiative),
         "invalidations": list(selectors.invalidations_of(initiative)[:5]),
         "public_url": initiative.get_absolute_url() if initiative.state in rules.PUBLIC_STATES else "",
         "crumbs": _initiative_crumbs(initiative),
@@ -471,7 +471,7 @@ def bursts(request, pk):
     form = BurstForm(request.POST, auto_id=f"burst{burst_pk}_%s" if burst_pk.isdigit() else "burst_%s")
     if not form.is_valid():
         return _render_bursts(request, initiative, failed=form, failed_burst=form.cleaned_data.get("burst"), status=400)
-    burst = Burst.objects.filter(pk=form.cleaned_data["burst"], initiative=initiative).first()
+    burst = selectors.burst_of(initiative, form.cleaned_data["burst"])
     if burst is None:
         raise Http404
     if burst.outcome != Burst.Outcome.OPEN:

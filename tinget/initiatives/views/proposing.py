@@ -120,7 +120,7 @@ def _attachment_url(attachment):
 def _attachment_items(initiative):
     return [
         {"attachment": a, "url": _attachment_url(a), "is_image": a.kind == Attachment.Kind.IMAGE}
-        for a in initiative.attachments.all()
+        for a in selectors.attachments_of(initiative)
     ]
 
 
@@ -241,7 +241,7 @@ def preview(request, pk):
             "can_withdraw": rules.can_move(initiative.state, State.WITHDRAWN),
             "can_hand_over": initiative.state == State.THRESHOLD_REACHED,
             "co_promoters": list(selectors.confirmed_co_promoters(initiative)),
-            "invited": [c for c in initiative.co_promoters.all() if c.confirmed_at is None],
+            "invited": [c for c in selectors.co_promoters_of(initiative) if c.confirmed_at is None],
             "attachments": _attachment_items(initiative),
             "public_url": _public_url(initiative),
             "signing_limits": rules.signing_days_allowed(),
@@ -407,16 +407,12 @@ def attachments(request, pk):
             "form": form,
             "items": items,
             "editable": editable,
-            "room": len(items) < _max_attachments(),
-            "max_attachments": _max_attachments(),
+            "room": len(items) < settings.TINGET_INITIATIVE_MAX_ATTACHMENTS,
+            "max_attachments": settings.TINGET_INITIATIVE_MAX_ATTACHMENTS,
             "crumbs": _initiative_crumbs(initiative, (_("Attachments"), None)),
         },
         status=status,
     )
-
-
-def _max_attachments():
-    return settings.TINGET_INITIATIVE_MAX_ATTACHMENTS
 
 
 def _remove_attachment(request, initiative):
@@ -502,7 +498,7 @@ def co_promoters(request, pk):
                 )
                 return redirect("initiatives:co_promoters", pk=initiative.pk)
         status = 400
-    invitations = list(initiative.co_promoters.all())
+    invitations = list(selectors.co_promoters_of(initiative))
     return render(
         request,
         "initiatives/proposing/co_promoters.html",
@@ -590,7 +586,7 @@ def co_promoter_confirm(request, token):
             "closed": initiative.state not in open_states,
             "co_promoters": list(selectors.confirmed_co_promoters(initiative)),
             # The files of a draft are served to its promoters only (selectors.can_view): named, not shown.
-            "attachment_titles": [a.title for a in initiative.attachments.all()],
+            "attachment_titles": [a.title for a in selectors.attachments_of(initiative)],
             "crumbs": _crumbs((_("Co-promoter"), None)),
         },
         status=status,

@@ -237,7 +237,7 @@ def detail(request, pk):
 
 def _attachments(initiative):
     items = []
-    for attachment in selectors.public_attachments(initiative):
+    for attachment in selectors.attachments_of(initiative):
         items.append(
             {"attachment": attachment, "url": url_or_none("initiatives:attachment", initiative.pk, attachment.pk)}
         )
