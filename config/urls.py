@@ -37,6 +37,7 @@ urlpatterns += i18n_patterns(
     path("", include("tinget.core.urls")),
     path(_("report-a-fault/"), include("tinget.reports.urls")),
     path(_("citizen-initiatives/"), include("tinget.initiatives.urls")),
+    path(_("consultations/"), include("tinget.consultations.urls")),
     prefix_default_language=False,
 )
 

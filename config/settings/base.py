@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "tinget.accounts",
     "tinget.reports",
     "tinget.initiatives",
+    "tinget.consultations",
     "tinget.api",
     # The local OpenID Connect provider (Part A). Installed everywhere, mounted only when DEV_IDP_ENABLED.
     "tinget.devidp",
@@ -269,6 +270,19 @@ STORAGES = {
             "OPTIONS": {"location": PROTECTED_MEDIA_ROOT / "initiatives"},
         }
     ),
+    # Consultations' documents and the attachments to input: a view checks that the consultation is published
+    # and the input not hidden before serving.
+    "consultation_files": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**_S3_OPTIONS, "location": "consultation-files", "default_acl": "private"},
+        }
+        if TINGET_MEDIA_STORAGE == "s3"
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": PROTECTED_MEDIA_ROOT / "consultations"},
+        }
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
@@ -438,3 +452,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Consultations (høringer) -----------------------------------------------------------------------------------
+# Input: the longest text, and how many attachments of what size. Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go to
+# a temporary file and are copied to storage in chunks, so a 20 MB attachment is never held in memory.
+TINGET_CONSULTATION_TEXT_MAX = env.int("TINGET_CONSULTATION_TEXT_MAX", default=20_000)
+TINGET_CONSULTATION_COMMENT_MAX = env.int("TINGET_CONSULTATION_COMMENT_MAX", default=4_000)
+TINGET_CONSULTATION_MAX_ATTACHMENTS = env.int("TINGET_CONSULTATION_MAX_ATTACHMENTS", default=5)
+TINGET_CONSULTATION_ATTACHMENT_MAX_BYTES = env.int("TINGET_CONSULTATION_ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
+TINGET_CONSULTATION_DOCUMENT_MAX_BYTES = env.int("TINGET_CONSULTATION_DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024)
+# Input pages (public and staff) show this many per page.
+TINGET_CONSULTATION_PAGE_SIZE = env.int("TINGET_CONSULTATION_PAGE_SIZE", default=25)

@@ -39,4 +39,8 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "test-media" / "protected" / "initiatives"},
     },
+    "consultation_files": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "test-media" / "protected" / "consultations"},
+    },
 }

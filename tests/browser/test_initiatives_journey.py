@@ -257,9 +257,9 @@ def published(site, django_user_model):
     """An initiative taking signatures, proposed by a resident and approved by a case worker (through the
     services: the journey above goes through the pages)."""
     from tinget.accounts.staff import CASE_WORKER, ensure_staff_roles
+    from tinget.accounts.tests.people import make_person
     from tinget.core.models import Municipality
     from tinget.initiatives import services
-    from tinget.initiatives.tests.people import make_person
 
     municipality = Municipality.objects.get()
     promoter = make_person(

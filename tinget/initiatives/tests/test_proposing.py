@@ -10,8 +10,8 @@ from django.utils import translation
 
 from tinget.core.models import Area, Municipality
 from tinget.core.tests.html import parse
+from tinget.core.text import looks_like_html
 from tinget.initiatives import services
-from tinget.initiatives.forms import looks_like_html
 from tinget.initiatives.models import Initiative, State, Topic
 
 from .conftest import BJORN, DRAFT, idporten_client

@@ -1,0 +1,88 @@
+"""The e-mails consultations send outside the follow notifications (tinget.core.notify): the receipt with a copy
+of what was sent, the word to an author that a moderator hid their input, and the outcome to everyone who sent
+input (followers get it through notify.announce; nobody gets it twice). Each in the person's language; called
+after the commit."""
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tinget.accounts.identity import has_working_email
+from tinget.core.mail import queue_email
+from tinget.core.notify import selectors as notify_selectors
+from tinget.core.notify.email import absolute_url
+
+
+def _language(submission) -> str:
+    author = submission.author
+    return (author.preferred_language if author else None) or submission.language or "nb"
+
+
+def receipt(submission):
+    """A copy of what was sent, with the consultation's deadline and a link to the input."""
+    author = submission.author
+    if author is None or not has_working_email(author):
+        return
+    with translation.override(_language(submission)):
+        context = {
+            "submission": submission,
+            "consultation": submission.consultation,
+            "answers": list(submission.answers.select_related("question", "option").order_by("question__order")),
+            "attachments": list(submission.attachments.all()),
+            "url": absolute_url(submission.get_absolute_url()),
+            "mine_url": absolute_url(_mine_url()),
+        }
+        body = render_to_string("consultations/email/receipt.txt", context)
+        subject = _("Receipt: your input to %(title)s") % {"title": submission.consultation.title}
+        queue_email(subject=subject[:200], body=body, to=[author.email])
+
+
+def hidden(submission):
+    author = submission.author
+    if author is None or not has_working_email(author):
+        return
+    with translation.override(_language(submission)):
+        body = render_to_string(
+            "consultations/email/hidden.txt",
+            {
+                "submission": submission,
+                "consultation": submission.consultation,
+                "url": absolute_url(submission.get_absolute_url()),
+            },
+        )
+        queue_email(subject=_("Your input was hidden"), body=body, to=[author.email])
+
+
+def outcome_to_senders(consultation):
+    """Each sender who does not follow the consultation gets the outcome once, with the response to their input."""
+    followers = set(notify_selectors.followers_of(consultation).values_list("pk", flat=True))
+    sent = (
+        consultation.submissions.sent()
+        .filter(author__isnull=False)
+        .exclude(author_id__in=followers)
+        .select_related("author")
+        .order_by("author_id", "number")
+    )
+    by_author = {}
+    for submission in sent:
+        by_author.setdefault(submission.author, []).append(submission)
+    for author, submissions in by_author.items():
+        if not has_working_email(author):
+            continue
+        with translation.override(author.preferred_language or "nb"):
+            body = render_to_string(
+                "consultations/email/outcome.txt",
+                {
+                    "consultation": consultation,
+                    "submissions": submissions,
+                    "url": absolute_url(consultation.get_absolute_url()),
+                },
+            )
+            subject = _("Outcome of the consultation: %(title)s") % {"title": consultation.title}
+            queue_email(subject=subject[:200], body=body, to=[author.email])
+
+
+def _mine_url():
+    from django.urls import reverse
+
+    return reverse("consultations:mine")
