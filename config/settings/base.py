@@ -463,3 +463,7 @@ TINGET_CONSULTATION_ATTACHMENT_MAX_BYTES = env.int("TINGET_CONSULTATION_ATTACHME
 TINGET_CONSULTATION_DOCUMENT_MAX_BYTES = env.int("TINGET_CONSULTATION_DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024)
 # Input pages (public and staff) show this many per page.
 TINGET_CONSULTATION_PAGE_SIZE = env.int("TINGET_CONSULTATION_PAGE_SIZE", default=25)
+# An unsent draft's author is reminded this many hours before the deadline; drafts that can no longer be sent are
+# deleted this many days after the deadline (or at once when processing starts).
+TINGET_CONSULTATION_REMINDER_HOURS = env.int("TINGET_CONSULTATION_REMINDER_HOURS", default=48)
+TINGET_CONSULTATION_DRAFT_RETENTION_DAYS = env.int("TINGET_CONSULTATION_DRAFT_RETENTION_DAYS", default=30)

@@ -86,3 +86,32 @@ def _mine_url():
     from django.urls import reverse
 
     return reverse("consultations:mine")
+
+
+def draft_reminder(submission):
+    """The deadline is near and the draft is not sent."""
+    author = submission.author
+    if author is None or not has_working_email(author) or submission.is_sent:
+        return
+    from django.urls import reverse
+
+    from .services import local_moment
+
+    consultation = submission.consultation
+    with translation.override(_language(submission)):
+        url = absolute_url(
+            reverse("consultations:give_input", kwargs={"pk": consultation.pk}) + f"?draft={submission.key}"
+        )
+        body = "\n".join(
+            [
+                _('You have started on input to the consultation "%(title)s", but it is not sent yet.')
+                % {"title": consultation.title},
+                "",
+                _("The deadline is %(when)s.") % {"when": local_moment(consultation.deadline)},
+                "",
+                _("Finish and send it here:"),
+                url,
+            ]
+        )
+        subject = _("Your input is not sent yet: %(title)s") % {"title": consultation.title}
+        queue_email(subject=subject[:200], body=body, to=[author.email])

@@ -414,6 +414,8 @@ class Submission(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True, db_index=True)
+    # A draft's author is reminded once before the deadline (services.sweep).
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
     # Processing by the case worker.
     considered_at = models.DateTimeField(_("considered"), null=True, blank=True)
     considered_by = models.ForeignKey(

@@ -9,7 +9,7 @@ import datetime as dt
 import uuid
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -696,3 +696,99 @@ def draft_discard(*, actor, submission) -> None:
     audit.log(actor, "consultations.submission.draft_discarded", submission)
     submission.delete()
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
+
+
+# --- Staff reads (appended by the processing pages) ----------------------------------------------------------
+
+# What the person is told on Min side when staff open their input (marked for translation, translated when shown).
+from django.utils.translation import gettext_noop  # noqa: E402 (appended block)
+
+SUBMISSION_READ = gettext_noop("Your input to a consultation, with your name and e-mail address")
+
+
+def log_submission_read(*, actor, submission, unit=None) -> None:
+    """Staff opened one input in full (the sender's real name and e-mail address, hidden text included): logged
+    against the input, and as a read of the sender's personal data, which they see on Min side (with the unit,
+    never the staff member's name). Raises NotAllowed for anyone who may neither process nor moderate it."""
+    from tinget.accounts.privacy import log_personal_data_read
+
+    if not rules.can_moderate(actor, submission.consultation):
+        raise NotAllowed(_("You may not read this consultation's input."))
+    with transaction.atomic():
+        audit.log(actor, "consultations.submission.viewed", submission)
+        if submission.author_id:
+            log_personal_data_read(staff_user=actor, subject_user=submission.author, what=SUBMISSION_READ, unit=unit)
+
+
+# --- Privacy (appended for providers.erase) -------------------------------------------------------------------
+
+
+@transaction.atomic
+def erase_author(*, user) -> dict:
+    """Forget `user` as a sender, inside the account deletion's transaction: their drafts (never sent, so never
+    public) are deleted with their answers and attachment files; input they sent is a public document under
+    offentleglova and stays, with the name as they gave it and shown as they chose, but no longer linked to the
+    account. (A submission holds no e-mail address: receipts went to the account's.) Returns the counts."""
+    drafts = list(Submission.objects.drafts().filter(author=user).prefetch_related("attachments"))
+    files = [(a.file.storage, a.file.name) for d in drafts for a in d.attachments.all() if a.file]
+    Submission.objects.filter(pk__in=[d.pk for d in drafts]).delete()
+    kept = Submission.objects.filter(author=user).update(author=None)
+    if drafts or kept:
+        audit.log("privacy", "consultations.author_erased", None, {"drafts_deleted": len(drafts), "input_kept": kept})
+    if files:
+        transaction.on_commit(lambda: [storage.delete(name) for storage, name in files])
+    return {"drafts_deleted": len(drafts), "input_kept": kept}
+
+
+# --- The sweep (scheduled) -----------------------------------------------------------------------------------
+
+
+def remind_drafts(*, now=None) -> int:
+    """Tell each author of an unsent draft, once, that the consultation's deadline is near
+    (settings.TINGET_CONSULTATION_REMINDER_HOURS before it). Returns how many were reminded."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    window = now + dt.timedelta(hours=settings.TINGET_CONSULTATION_REMINDER_HOURS)
+    due = Submission.objects.drafts().filter(
+        reminded_at__isnull=True,
+        author__isnull=False,
+        consultation__stage=Stage.PUBLISHED,
+        consultation__deadline__gt=now,
+        consultation__deadline__lte=window,
+    )
+    reminded = 0
+    for pk in due.values_list("pk", flat=True):
+        with transaction.atomic():
+            # Claimed by a conditional UPDATE: two sweeps at once remind each draft once.
+            if not Submission.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            transaction.on_commit(lambda pk=pk: emails.draft_reminder(Submission.objects.get(pk=pk)))
+            reminded += 1
+    return reminded
+
+
+def purge_stale_drafts(*, now=None) -> int:
+    """Delete drafts that can no longer be sent: the consultation is concluded or in processing, or its deadline
+    passed settings.TINGET_CONSULTATION_DRAFT_RETENTION_DAYS ago. Nobody but the author ever saw them."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.TINGET_CONSULTATION_DRAFT_RETENTION_DAYS)
+    stale = Submission.objects.drafts().filter(
+        Q(consultation__stage__in=[Stage.PROCESSING, Stage.CONCLUDED]) | Q(consultation__deadline__lt=cutoff)
+    )
+    deleted = 0
+    for submission in stale.prefetch_related("attachments"):
+        with transaction.atomic():
+            names = [(a.file.storage, a.file.name) for a in submission.attachments.all()]
+            audit.log(None, "consultations.submission.draft_purged", submission)
+            submission.delete()
+            transaction.on_commit(lambda names=names: [storage.delete(name) for storage, name in names])
+            deleted += 1
+    return deleted
+
+
+def sweep(*, now=None) -> dict[str, int]:
+    """The scheduled work; each step is idempotent (`manage.py consultations_sweep`)."""
+    return {"drafts_reminded": remind_drafts(now=now), "drafts_deleted": purge_stale_drafts(now=now)}
