@@ -1,9 +1,9 @@
 """Fixtures every test suite can use. Network is blocked except loopback (pytest-socket, see pyproject)."""
 
 import pytest
-from django.test import Client, TestCase
 
 from tinget.core.profile import load_profile
+from tinget.core.tests.clients import CommittingClient
 
 
 @pytest.fixture
@@ -32,18 +32,6 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-class CommittingClient(Client):
-    """A test client whose every request ends the way a real one does: with a commit.
-
-    Tests run inside a transaction that is rolled back, so `transaction.on_commit` callbacks (e-mail and
-    other side effects, see tinget.core.mail) would never run; here they run once each request is answered.
-    """
-
-    def request(self, **request):
-        with TestCase.captureOnCommitCallbacks(execute=True):
-            return super().request(**request)
 
 
 @pytest.fixture

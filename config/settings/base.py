@@ -467,3 +467,6 @@ TINGET_CONSULTATION_PAGE_SIZE = env.int("TINGET_CONSULTATION_PAGE_SIZE", default
 # deleted this many days after the deadline (or at once when processing starts).
 TINGET_CONSULTATION_REMINDER_HOURS = env.int("TINGET_CONSULTATION_REMINDER_HOURS", default=48)
 TINGET_CONSULTATION_DRAFT_RETENTION_DAYS = env.int("TINGET_CONSULTATION_DRAFT_RETENTION_DAYS", default=30)
+# A consultation's page is kept this long for visitors who are not logged in (per process), so that thousands of
+# inputs are not counted on every view; new input shows up at most this much later.
+TINGET_CONSULTATION_PAGE_CACHE_SECONDS = env.float("TINGET_CONSULTATION_PAGE_CACHE_SECONDS", default=2)

@@ -44,14 +44,14 @@ def format_violations(violations):
     return "\n".join(lines)
 
 
-def context_with_session_of(browser, site, client, locale="nb-NO"):
+def context_with_session_of(browser, site, client, locale="nb-NO", **options):
     """A new browser context that carries the cookies of a Django test client, e.g. a staff member logged in
     through the real login and two-factor pages with the client (typing a TOTP code in the browser would
-    only repeat what the accounts tests cover)."""
+    only repeat what the accounts tests cover). `options` go to new_context (a phone's viewport, say)."""
     from urllib.parse import urlsplit
 
     host = urlsplit(site).hostname
-    context = browser.new_context(base_url=site, locale=locale)
+    context = browser.new_context(base_url=site, locale=locale, **options)
     context.add_cookies(
         [{"name": name, "value": morsel.value, "domain": host, "path": "/"} for name, morsel in client.cookies.items()]
     )

@@ -19,7 +19,10 @@ def _language(submission) -> str:
 
 
 def receipt(submission):
-    """A copy of what was sent, with the consultation's deadline and a link to the input."""
+    """A copy of what was sent, with its number and time, whether the name is shown, and links to the input."""
+    from .models import Submission
+    from .services import local_moment
+
     author = submission.author
     if author is None or not has_working_email(author):
         return
@@ -27,9 +30,13 @@ def receipt(submission):
         context = {
             "submission": submission,
             "consultation": submission.consultation,
-            "answers": list(submission.answers.select_related("question", "option").order_by("question__order")),
+            "organisation": submission.sender_kind == Submission.SenderKind.ORGANISATION,
+            "sent_when": local_moment(submission.sent_at),
+            "answers": list(
+                submission.answers.select_related("question", "option").order_by("question__order", "question__pk")
+            ),
             "attachments": list(submission.attachments.all()),
-            "url": absolute_url(submission.get_absolute_url()),
+            "url": _public_url(submission),
             "mine_url": absolute_url(_mine_url()),
         }
         body = render_to_string("consultations/email/receipt.txt", context)
@@ -80,6 +87,13 @@ def outcome_to_senders(consultation):
             )
             subject = _("Outcome of the consultation: %(title)s") % {"title": consultation.title}
             queue_email(subject=subject[:200], body=body, to=[author.email])
+
+
+def _public_url(submission) -> str:
+    """The public page of the input; "" when a moderator has hidden it (its text is not shown there)."""
+    if submission.is_hidden:
+        return ""
+    return absolute_url(submission.get_absolute_url())
 
 
 def _mine_url():

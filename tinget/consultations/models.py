@@ -396,7 +396,8 @@ class Submission(models.Model):
     sender_kind = models.CharField(_("sent by"), max_length=15, choices=SenderKind.choices, default=SenderKind.PERSON)
     organisation_name = models.CharField(_("organisation"), max_length=200, blank=True)
     organisation_role = models.CharField(_("role in the organisation"), max_length=100, blank=True)
-    show_name = models.BooleanField(_("show the name on the site"), default=False)
+    # None until the sender has chosen (a draft may be saved before); sent input always has a choice.
+    show_name = models.BooleanField(_("show the name on the site"), null=True, default=None)
     section = models.ForeignKey(
         Section,
         on_delete=models.PROTECT,
@@ -449,8 +450,8 @@ class Submission(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["consultation", "number"], name="submission_unique_number"),
             models.CheckConstraint(
-                condition=Q(status="draft") | Q(number__isnull=False, sent_at__isnull=False),
-                name="submission_sent_has_number",
+                condition=Q(status="draft") | Q(number__isnull=False, sent_at__isnull=False, show_name__isnull=False),
+                name="submission_sent_is_complete",
             ),
         ]
         indexes = [

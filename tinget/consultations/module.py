@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from tinget.accounts.staff import CASE_WORKER, EDITOR, MODERATOR, add_role_permissions
 from tinget.core.registry import Module, registry
 
+from . import providers
+
 add_role_permissions(
     CASE_WORKER,
     *(f"consultations.{verb}_consultation" for verb in ("view", "add", "change")),
@@ -32,7 +34,14 @@ registry.register(
         url_name="consultations:index",
         icon="chat",
         order=10,
+        min_side=providers.min_side,
+        search=providers.search,
+        demo=providers.demo,
+        personal_data=providers.personal_data,
+        erase=providers.erase,
+        retention=providers.retention,
         followable=("consultations.consultation",),
+        api_router="tinget.consultations.api.router",
         page_url_names=("consultations:index",),
     )
 )

@@ -59,7 +59,7 @@ def local_moment(value: dt.datetime) -> str:
     """A deadline as the site says it: "15 January 2027 at 23:59" in the active language, Oslo time."""
     local = timezone.localtime(value)
     return _("%(date)s at %(time)s") % {
-        "date": formats.date_format(local, "j. F Y"),
+        "date": formats.date_format(local, "DATE_FORMAT"),
         "time": formats.time_format(local, "H:i"),
     }
 
@@ -634,6 +634,8 @@ def submission_save(
         submission.answers.all().delete()
         Answer.objects.bulk_create(answer_rows)
         if send:
+            # The form asks; a caller that did not (the API, a test) gets the privacy-safe answer.
+            submission.show_name = bool(submission.show_name)
             submission.status = Submission.Status.SENT
             submission.sent_at = now
             submission.number = (consultation.submissions.aggregate(m=Max("number"))["m"] or 0) + 1

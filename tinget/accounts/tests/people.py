@@ -5,10 +5,10 @@ import itertools
 
 from django.utils import timezone
 
-from conftest import CommittingClient
 from tinget.accounts import oidc
 from tinget.accounts.models import Identity, Residency
 from tinget.accounts.staff import ensure_staff_roles
+from tinget.core.tests.clients import CommittingClient
 
 _numbers = itertools.count(1)
 

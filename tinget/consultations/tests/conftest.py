@@ -167,7 +167,12 @@ def closed_consultation(open_consultation):
 
 def send_input(actor, consultation, *, text="Torget bør ligge ved stasjonen.", send=True, key=None, **data):
     """Input as the form sends it (a person, name not shown unless asked)."""
-    fields = {"author_name": data.pop("author_name", "Kari Nordmann"), "text": text, **data}
+    fields = {
+        "author_name": data.pop("author_name", "Kari Nordmann"),
+        "show_name": data.pop("show_name", False),
+        "text": text,
+        **data,
+    }
     return services.submission_save(
         actor=actor, consultation=consultation, key=key or uuid.uuid4(), data=fields, send=send
     )

@@ -131,7 +131,7 @@ def test_section_with_input_cannot_be_deleted(open_consultation, case_worker, re
         consultation=open_consultation,
         key=uuid.uuid4(),
         section=section,
-        data={"author_name": "Kari", "text": "Bra."},
+        data={"author_name": "Kari", "show_name": True, "text": "Bra."},
         send=True,
     )
     with pytest.raises(services.InvalidInput):
@@ -186,7 +186,7 @@ def test_input_after_the_deadline_is_refused_with_the_date(open_consultation, re
             actor=resident,
             consultation=open_consultation,
             key=key,
-            data={"author_name": "K", "text": "x"},
+            data={"author_name": "K", "show_name": False, "text": "x"},
             send=True,
             now=after,
         )
@@ -209,7 +209,7 @@ def test_no_input_before_opening(open_consultation, resident):
             actor=resident,
             consultation=open_consultation,
             key=uuid.uuid4(),
-            data={"author_name": "K", "text": "x"},
+            data={"author_name": "K", "show_name": False, "text": "x"},
             send=True,
             now=open_consultation.opens_at - dt.timedelta(hours=1),
         )
@@ -246,6 +246,7 @@ def test_answers_to_structured_questions(open_consultation, resident):
         key=uuid.uuid4(),
         data={
             "author_name": "Holmen vel",
+            "show_name": True,
             "text": "",
             "sender_kind": "organisation",
             "organisation_name": "Holmen vel",
@@ -272,7 +273,7 @@ def test_bad_answers_are_refused(open_consultation, resident):
                 actor=resident,
                 consultation=open_consultation,
                 key=uuid.uuid4(),
-                data={"author_name": "K", "text": "x"},
+                data={"author_name": "K", "show_name": False, "text": "x"},
                 answers=answers,
                 send=True,
             )
@@ -288,7 +289,7 @@ def test_comment_on_a_section_of_another_consultation(open_consultation, residen
             consultation=open_consultation,
             key=uuid.uuid4(),
             section=foreign,
-            data={"author_name": "K", "text": "x"},
+            data={"author_name": "K", "show_name": False, "text": "x"},
             send=True,
         )
 
@@ -300,7 +301,7 @@ def test_attachment_is_stored_and_counted(open_consultation, resident, settings)
         actor=resident,
         consultation=open_consultation,
         key=uuid.uuid4(),
-        data={"author_name": "K", "text": "Se vedlegg"},
+        data={"author_name": "K", "show_name": False, "text": "Se vedlegg"},
         new_files=[checked],
         send=True,
     )
@@ -313,7 +314,7 @@ def test_attachment_is_stored_and_counted(open_consultation, resident, settings)
             actor=resident,
             consultation=open_consultation,
             key=uuid.uuid4(),
-            data={"author_name": "K", "text": "To vedlegg"},
+            data={"author_name": "K", "show_name": False, "text": "To vedlegg"},
             new_files=[attachments.check_file(pdf()), attachments.check_file(pdf())],
             send=True,
         )

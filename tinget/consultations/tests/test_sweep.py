@@ -34,7 +34,7 @@ def test_stale_drafts_go_with_their_files(open_consultation, resident, case_work
         actor=resident,
         consultation=open_consultation,
         key=uuid.uuid4(),
-        data={"author_name": "K", "text": "Utkast"},
+        data={"author_name": "K", "show_name": False, "text": "Utkast"},
         new_files=[attachments.check_file(pdf())],
         send=False,
     )
