@@ -409,7 +409,7 @@ def get_consultation(request, consultation_id: int = Path(..., ge=1, le=MAX_ID))
     if consultation is None:
         return Status(404, NOT_FOUND)
     # The reverse relations' names (sections, documents, questions) cannot be assigned to: the lists go beside them.
-    consultation.api_sections = selectors.sections_of(consultation)
+    consultation.api_sections, _total = selectors.public_sections(consultation)
     consultation.api_documents = selectors.documents_of(consultation)
     consultation.api_questions = list(selectors.questions_of(consultation))
     consultation.api_results = selectors.question_results(consultation, include_hidden=False)

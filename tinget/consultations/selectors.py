@@ -55,17 +55,6 @@ def consultation_for_viewer(pk, viewer) -> Consultation:
     return consultation
 
 
-def sections_of(consultation) -> list[Section]:
-    return list(
-        consultation.sections.annotate(
-            public_comment_count=Count(
-                "submissions",
-                filter=Q(submissions__status=Submission.Status.SENT, submissions__hidden_at__isnull=True),
-            )
-        ).order_by("order", "pk")
-    )
-
-
 def documents_of(consultation) -> list[Document]:
     return list(consultation.documents.order_by("order", "pk"))
 
@@ -119,59 +108,6 @@ def submission_for_author(user, key) -> Submission:
 
 def topics():
     return Topic.objects.all()
-
-
-def question_results(consultation, *, include_hidden: bool = True) -> list[dict]:
-    """Counts per answer for choice and scale questions, and the number of text answers, from sent input.
-
-    Each item: {"question", "kind", "total", "rows": [{"label", "count", "percent"}]} (rows empty for text
-    questions). Hidden input still counts unless include_hidden=False: it was sent, and its answers are input.
-    Two aggregate queries, whatever the number of submissions.
-    """
-    from .models import Answer, Question
-
-    questions = list(questions_of(consultation))
-    answers = Answer.objects.filter(submission__consultation=consultation, submission__status=Submission.Status.SENT)
-    if not include_hidden:
-        answers = answers.filter(submission__hidden_at__isnull=True)
-    option_counts = dict(
-        answers.filter(option__isnull=False)
-        .values_list("option_id")
-        .annotate(n=Count("pk"))
-        .values_list("option_id", "n")
-    )
-    scale_counts = {}
-    text_counts = {}
-    for question_id, scale_value, text_count in (
-        answers.filter(option__isnull=True)
-        .values_list("question_id", "scale_value")
-        .annotate(n=Count("pk"))
-        .values_list("question_id", "scale_value", "n")
-    ):
-        if scale_value is None:
-            text_counts[question_id] = text_counts.get(question_id, 0) + text_count
-        else:
-            scale_counts[(question_id, scale_value)] = text_count
-    results = []
-    for question in questions:
-        if question.kind == Question.Kind.CHOICE:
-            rows = [{"label": o.label, "count": option_counts.get(o.pk, 0)} for o in question.options.all()]
-        elif question.kind == Question.Kind.SCALE:
-            rows = []
-            for value in range(1, question.scale_max + 1):
-                label = str(value)
-                if value == 1 and question.scale_min_label:
-                    label = f"1 ({question.scale_min_label})"
-                elif value == question.scale_max and question.scale_max_label:
-                    label = f"{value} ({question.scale_max_label})"
-                rows.append({"label": label, "count": scale_counts.get((question.pk, value), 0)})
-        else:
-            rows = []
-        total = sum(r["count"] for r in rows) if rows else text_counts.get(question.pk, 0)
-        for row in rows:
-            row["percent"] = round(100 * row["count"] / total) if total else 0
-        results.append({"question": question, "kind": question.kind, "total": total, "rows": rows})
-    return results
 
 
 # --- Staff: writing consultations (views/authoring.py) ---------------------------------------------------------
@@ -399,10 +335,14 @@ def staff_submission_page(consultation, filters=None, *, page=1, per_page=25):
     """One page of staff_submissions as a Paginator page: its numbers first (from the (consultation, status,
     number) index alone, however deep the page), then only those rows with their excerpt, attachment count and
     tags. A plain OFFSET over the full rows would make the database cut the text and count the attachments of
-    every row it skips. Three queries and the count, whatever the page."""
+    every row it skips. Three queries and the count (with a search: three), whatever the page."""
     from django.core.paginator import Paginator
 
     numbers = _staff_filtered(consultation, filters).order_by("number").values_list("number", flat=True)
+    if (filters or {}).get("q"):
+        # A search reads every row's text: read the matching numbers once, rather than once to count them and
+        # again for the page (at most one integer per input to this consultation).
+        numbers = list(numbers)
     page_obj = Paginator(numbers, per_page).get_page(page)
     wanted = list(page_obj.object_list)
     page_obj.object_list = list(staff_submissions(consultation).filter(number__in=wanted)) if wanted else []
@@ -762,22 +702,22 @@ def public_sections(consultation) -> tuple[list[Section], int]:
     return sections, total
 
 
-def public_question_results(consultation) -> list[dict]:
-    """question_results(consultation, include_hidden=False) in one counting query instead of two: the answers of
-    sent input not hidden, grouped by question, option and scale value. The same shape: [{"question", "kind",
-    "total", "rows": [{"label", "count", "percent"}]}]."""
+def question_results(consultation, *, include_hidden: bool = True) -> list[dict]:
+    """Counts per answer for choice and scale questions, and the number of text answers, from sent input:
+    [{"question", "kind", "total", "rows": [{"label", "count", "percent"}]}] (rows empty for text questions).
+
+    Hidden input counts unless include_hidden=False (the public's figures): it was sent, and its answers are
+    input. One counting query, grouped by question, option and scale value, whatever the number of answers."""
     from .models import Answer, Question
 
     questions = list(questions_of(consultation))
     if not questions:
         return []
+    answers = Answer.objects.filter(submission__consultation=consultation, submission__status=Submission.Status.SENT)
+    if not include_hidden:
+        answers = answers.filter(submission__hidden_at__isnull=True)
     counts = (
-        Answer.objects.filter(
-            submission__consultation=consultation,
-            submission__status=Submission.Status.SENT,
-            submission__hidden_at__isnull=True,
-        )
-        .order_by()
+        answers.order_by()
         .values("question_id", "option_id", "scale_value")
         .annotate(n=Count("pk"))
         .values_list("question_id", "option_id", "scale_value", "n")

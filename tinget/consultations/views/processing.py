@@ -171,6 +171,15 @@ def staff_submissions(request, pk):
         "filter_query": _filter_query(request),
         "links": _links(request, consultation),
         "may_process": _may(request, consultation)["process"],
+        # The rows link to ".../input/<number>/": reversed once for the page, not once a row.
+        "row_url_prefix": reverse("consultations:staff_submissions", kwargs={"pk": consultation.pk}),
+        "general_label": _("General input"),
+        "labels": {
+            "considered": _("Considered"),
+            "not_considered": _("Not considered"),
+            "hidden": _("Hidden"),
+            "late": _("Late"),
+        },
         "crumbs": _crumbs(consultation, (_("Input"), None)),
     }
     return render(request, "consultations/processing/submissions.html", context)

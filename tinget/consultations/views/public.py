@@ -281,7 +281,7 @@ def _status_sentence(consultation, state, takes_input):
 
 def _results(consultation):
     """The structured questions' answers, as charts with tables (choice, scale) and counts (text)."""
-    results = selectors.public_question_results(consultation)
+    results = selectors.question_results(consultation, include_hidden=False)
     for result in results:
         result["is_chart"] = result["kind"] in (Question.Kind.CHOICE, Question.Kind.SCALE)
         result["chart_id"] = f"question-{result['question'].pk}"
