@@ -9,7 +9,6 @@ from django.utils.translation import gettext as _
 
 from tinget.accounts.identity import has_working_email
 from tinget.core.mail import queue_email
-from tinget.core.notify import selectors as notify_selectors
 from tinget.core.notify.email import absolute_url
 
 
@@ -61,12 +60,11 @@ def hidden(submission):
 
 
 def outcome_to_senders(consultation):
-    """Each sender who does not follow the consultation gets the outcome once, with the response to their input."""
-    followers = set(notify_selectors.followers_of(consultation).values_list("pk", flat=True))
+    """Each sender gets the outcome once, with what became of their own input (followers who sent nothing are told
+    through notify.announce, which leaves the senders out)."""
     sent = (
         consultation.submissions.sent()
         .filter(author__isnull=False)
-        .exclude(author_id__in=followers)
         .select_related("author")
         .order_by("author_id", "number")
     )

@@ -383,7 +383,8 @@ def submission_consider(*, actor, submission, response: str = "", considered: bo
     submission = _submission_for_processing(actor, submission)
     _plain({"response": response}, ["response"])
     submission.response = response.strip()
-    submission.considered_at = timezone.now() if considered else None
+    # Changing the response of input already considered keeps the time it was first considered.
+    submission.considered_at = (submission.considered_at or timezone.now()) if considered else None
     submission.considered_by = actor if considered else None
     submission.save(update_fields=["response", "considered_at", "considered_by", "updated_at"])
     audit.log(actor, "consultations.submission.considered", submission, {"considered": considered})
@@ -418,6 +419,8 @@ def submission_hide(*, actor, submission, reason: str) -> Submission:
     _plain({"reason": reason}, ["reason"])
     if not submission.is_sent:
         raise NotAllowed()
+    if submission.is_hidden:
+        raise InvalidTransition(_("This input is already hidden."))
     submission.hidden_at = timezone.now()
     submission.hidden_by = actor
     submission.hidden_reason = reason
@@ -476,12 +479,15 @@ def conclude(
     consultation.processing_started_at = consultation.processing_started_at or now
     consultation.save()
     audit.log(actor, "consultations.consultation.concluded", consultation)
+    # Senders get an e-mail of their own, with the response to their input; the other followers a notification.
+    senders = set(consultation.submissions.sent().filter(author__isnull=False).values_list("author_id", flat=True))
     notify.announce(
         event_key=f"consultations.consultation.{consultation.pk}.concluded",
         verb="concluded",
         target=consultation,
         title=lambda: _('The consultation "%(title)s" is concluded') % {"title": consultation.title},
         body=outcome,
+        exclude=senders,
     )
     transaction.on_commit(lambda: emails.outcome_to_senders(consultation))
     return consultation

@@ -99,7 +99,8 @@ def _render(text) -> str:
 
 
 def announce(*, event_key: str, verb: str, target, title, body="", url="", exclude=None) -> int:
-    """Tell everyone who follows `target` (except `exclude`, usually the person who caused the event).
+    """Tell everyone who follows `target` (except `exclude`: usually the person who caused the event, or a collection
+    of user pks who are told in another way).
 
     `title` and `body` are rendered once per language in each follower's preferred language, so pass lazy
     translations (`gettext_lazy`) or a callable, e.g. `lambda: _("Status: %(s)s") % {"s": report.status}`.
@@ -114,7 +115,7 @@ def announce(*, event_key: str, verb: str, target, title, body="", url="", exclu
     content_type = ContentType.objects.get_for_model(target)
     followers = selectors.followers_of(target)
     if exclude is not None:
-        followers = followers.exclude(pk=exclude.pk)
+        followers = followers.exclude(pk__in=[exclude.pk] if hasattr(exclude, "pk") else list(exclude))
     followers = list(followers.only("pk", "preferred_language", "notification_frequency"))
     with transaction.atomic():
         already = set(
