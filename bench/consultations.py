@@ -139,6 +139,65 @@ def _empty_redis(url: str):
     redis.Redis.from_url(url, socket_timeout=5).flushdb()
 
 
+# --- A database made with migrations as they are ----------------------------------------------------------
+
+
+def migration_hashes() -> dict:
+    """{"app/0001_name": sha256 prefix} of the repository's migration files."""
+    import hashlib
+
+    found = {}
+    for path in sorted((ROOT / "tinget").rglob("migrations/*.py")):
+        if path.name != "__init__.py":
+            found[f"{path.parent.parent.name}/{path.stem}"] = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return found
+
+
+def _maintenance(url: str):
+    import psycopg
+
+    return psycopg.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")), autocommit=True, connect_timeout=5)
+
+
+def stale_database(url: str) -> list[str]:
+    """The migrations that were applied to the reused database from a file that has changed since (a migration
+    rewritten in place, as happens before a release): the data made on that schema cannot be trusted."""
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    with _maintenance(url) as conn:
+        row = conn.execute(
+            sql.SQL("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s"), [name]
+        ).fetchone()
+    try:
+        applied = json.loads(row[0]) if row and row[0] else {}
+    except ValueError:
+        applied = {}
+    current = migration_hashes()
+    return sorted(key for key, digest in applied.items() if current.get(key) not in (None, digest))
+
+
+def drop_database(url: str):
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    with _maintenance(url) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def note_migrations(url: str):
+    """Remember in the database's comment which migration files built it (see stale_database)."""
+    from psycopg import sql
+
+    name = urlsplit(url).path.lstrip("/")
+    with _maintenance(url) as conn:
+        conn.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(
+                sql.Identifier(name), sql.Literal(json.dumps(migration_hashes(), separators=(",", ":")))
+            )
+        )
+
+
 def percentile(values, p) -> float:
     """The nearest-rank percentile of `values` (p from 0 to 100)."""
     ordered = sorted(values)
@@ -471,6 +530,12 @@ def run() -> dict:
     steps = {}
     clock = time.monotonic()
     database = ensure_database(database_url)
+    changed = stale_database(database_url)
+    if changed:
+        # Made with migrations that have been rewritten since: start again from an empty database.
+        drop_database(database_url)
+        database = ensure_database(database_url)
+    database["rebuilt_for_changed_migrations"] = changed
     database["url"] = redacted(database_url)
     steps["database_s"] = round(time.monotonic() - clock, 1)
     if cache_url == REDIS_CACHE_URL:
@@ -495,6 +560,7 @@ def run() -> dict:
                 clock = time.monotonic()
                 manage(env, *args, timeout=600)
                 steps[label] = round(time.monotonic() - clock, 1)
+            note_migrations(database_url)
             clock = time.monotonic()
             prepared = _worker(env, "prepare", json.dumps(options))
             steps["prepare_s"] = round(time.monotonic() - clock, 1)
@@ -1235,12 +1301,26 @@ def upload(given: dict) -> dict:
     # Earlier runs' uploads go (their files went with the run's temporary folder).
     Submission.objects.filter(consultation_id=consultation).delete()
 
+    from django.core.signals import got_request_exception
+
+    failures = []
+
+    def note_failure(sender, request=None, **kwargs):
+        import traceback
+
+        failures.append(traceback.format_exc()[-4000:])
+
+    got_request_exception.connect(note_failure, weak=False)
+
     handler = WSGIHandler()
     # Warm up: the form once, and a small upload through the same path, so that imports, templates and caches
     # made by a first request are not counted as the upload's.
     status, headers, body = _call(handler, _environ("GET", path, cookie))
     if status != 200:
-        return {"error": f"GET {path} as the resident answered {status} (Location {headers.get('location')!r})"}
+        return {
+            "error": f"GET {path} as the resident answered {status} (Location {headers.get('location')!r})"
+            + (f"\n{failures[-1]}" if failures else "")
+        }
     form_html = body.decode("utf-8", errors="replace")
 
     def post(pdf_size: int, name: str, traced: bool) -> dict:
@@ -1297,13 +1377,15 @@ def upload(given: dict) -> dict:
             "stored_bytes": stored,
             "attachment_size_field": attachments[0].size if attachments else None,
             "tracemalloc_peak_bytes": peak,
+            "exception": failures[-1] if status >= 500 and failures else None,
             "rss_before_mb": round((rss_before or 0) / 1024, 1),
             "rss_peak_mb": round((hwm or 0) / 1024, 1),
         }
 
     warm = post(200_000, "warm-up", traced=False)
     if warm["status"] not in (302, 303) or not warm["sent"]:
-        return {"error": f"A small upload to {path} was not sent: {json.dumps(warm)[:3000]}"}
+        warm["response_excerpt"] = (warm["response_excerpt"] or "")[:300]
+        return {"error": f"A small upload to {path} was not sent: {json.dumps(warm, indent=1)[:6000]}"}
     traced = post(size, "traced", traced=True)
     untraced = post(size, "untraced", traced=False)
     for name, result in (("traced", traced), ("untraced", untraced)):

@@ -5,7 +5,6 @@ the consultation, and both senders are told the outcome. The same resident path 
 keyboard alone. axe checks every page on the way."""
 
 import datetime as dt
-import re
 
 import pytest
 from browser_checks import context_with_session_of, format_violations, run_axe

@@ -371,7 +371,7 @@ class Submission(models.Model):
         SENT = "sent", _("Sent")
 
     class SenderKind(models.TextChoices):
-        PERSON = "person", _("Myself")
+        PERSON = "person", _("A private person")
         ORGANISATION = "organisation", _("An organisation")
 
     consultation = models.ForeignKey(

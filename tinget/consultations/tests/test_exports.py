@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tinget.consultations import exports, selectors, services
 from tinget.core.models import AuditEntry
@@ -91,7 +91,7 @@ class TestCsv:
         assert [row["Number"] for row in body] == ["1", "2", "3"]
         kari, astrid, org = body
         assert kari["Name"] == "Kari Nordmann" and kari["E-mail"] == "kari@example.no"
-        assert kari["Sent by"] == "Myself" and kari["Name shown on the site"] == "No"
+        assert kari["Sent by"] == "A private person" and kari["Name shown on the site"] == "No"
         assert kari["Section"] == "General input"
         assert kari["Sent"] == timezone.localtime(processed["kari"].sent_at).strftime("%d.%m.%Y %H:%M")
         assert kari["Tags"] == "torg, trafikk"
@@ -183,6 +183,7 @@ class TestZip:
         assert len(names) == 4
 
     def test_the_pdf_holds_the_input(self, processed):
+        translation.activate("en")  # the texts asserted below are the English ones
         consultation = processed["consultation"]
         lookup = exports.Lookup(consultation)
         rows = {row.number: row for row in selectors.export_rows(selectors.export_submissions(consultation))}

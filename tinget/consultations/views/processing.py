@@ -461,7 +461,7 @@ def _start(request, consultation):
         services.start_processing(actor=request.user, consultation=consultation)
     except DomainError as error:
         return _report_failed(request, consultation.pk, form, "start", error)
-    messages.success(request, _("Processing has started. The consultation takes no more input, late input neither."))
+    messages.success(request, _("Processing has started. The consultation takes no more input, not even late input."))
     return redirect("consultations:report", pk=consultation.pk)
 
 
