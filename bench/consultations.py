@@ -11,8 +11,10 @@ production settings on a free loopback port; one client asks one request at a ti
 
 - staff_list_p95_ms: GET consultations:staff_submissions as the case worker, random pages (?side=N: the
   site's page parameter), plain and filtered by tag, section and considered;
-- public_p95_ms: GET consultations:detail of that consultation as a visitor (and public_input_p95_ms, no
-  target: consultations:submissions, random pages);
+- public_p95_ms: GET consultations:detail of that consultation as a visitor, made afresh (a query parameter
+  keeps it out of the page cache; public_with_page_cache_p95_ms and public_logged_in_p95_ms, no target: the
+  plain address, and as the logged-in resident), and public_input_p95_ms (no target): consultations:submissions,
+  random pages;
 - export_s, export_peak_mb: GET consultations:export_csv, timed to the last byte, from a gunicorn with one
   worker whose peak resident memory (VmHWM, reset after a warm-up, and VmRSS sampled every few ms) is read
   while it streams; every record of the CSV is counted (export_rows_off: the difference from the sent inputs);
@@ -90,6 +92,8 @@ FILTER_PARAMS = {"tag": "tag", "section": "section", "considered": "considered"}
 CONSIDERED_VALUES = {"yes": "yes", "no": "no"}
 # The site's page parameter (Paginator.get_page(request.GET.get("side")) in every list).
 PAGE_PARAM = "side"
+# A query parameter no view reads: the public page with it is made afresh, not taken from the page cache.
+UNCACHED_PARAM = "bench"
 
 
 def _int(name, default):
@@ -400,10 +404,19 @@ def measure_pages(base_url: str, prepared: dict, options: dict, rng) -> dict:
                 }
             )
 
-    public_ms = []
-    for _ in range(options["public_iterations"]):
-        elapsed, _body = timed_get(base_url, paths["detail"])
+    # The page as a visitor who is not logged in gets it is kept whole for a moment in each worker
+    # (TINGET_CONSULTATION_PAGE_CACHE_SECONDS): requests one after the other mostly get that copy. The target is
+    # the page made afresh, which every visitor gets when nobody asked in the last moment (most of the time,
+    # outside the busiest hours) and every logged-in visitor always gets: a query string no view reads keeps
+    # the copy out of it (the view keeps none for a URL with a query).
+    public_ms, cached_ms, logged_in_ms = [], [], []
+    for index in range(options["public_iterations"]):
+        elapsed, _body = timed_get(base_url, f"{paths['detail']}?{UNCACHED_PARAM}={index}")
         public_ms.append(elapsed)
+        elapsed, _body = timed_get(base_url, paths["detail"])
+        cached_ms.append(elapsed)
+        elapsed, _body = timed_get(base_url, paths["detail"], prepared["uploader_cookie"])
+        logged_in_ms.append(elapsed)
 
     input_ms = []
     pages = max(1, math.ceil(prepared["sent"] / prepared["page_size"]))
@@ -417,6 +430,8 @@ def measure_pages(base_url: str, prepared: dict, options: dict, rng) -> dict:
         "staff_pages_with_wrong_rows": wrong[:20],
         "staff_pages_with_wrong_rows_count": len(wrong),
         "public": summary(public_ms),
+        "public_cached": summary(cached_ms),
+        "public_logged_in": summary(logged_in_ms),
         "public_input": summary(input_ms),
         "staff_sample_paths": [path for _kind, path, _expected in plan[:10]],
     }
@@ -612,6 +627,8 @@ def run() -> dict:
         "export_rows": runs[-1]["records"],
         "export_rows_off": max(abs(run["records"] - prepared["sent"]) for run in runs),
         "public_p95_ms": pages["public"]["p95"],
+        "public_with_page_cache_p95_ms": pages["public_cached"]["p95"],
+        "public_logged_in_p95_ms": pages["public_logged_in"]["p95"],
         "public_input_p95_ms": pages["public_input"]["p95"],
         "upload_peak_mb": uploaded["tracemalloc_peak_mb"],
         "upload_mb": uploaded["upload_mb"],
@@ -635,7 +652,10 @@ def run() -> dict:
         "figures": figures,
         "database": database,
         "details": {
-            "latency_ms": {k: pages[k] for k in ("staff", "staff_by_kind", "public", "public_input")},
+            "latency_ms": {
+                k: pages[k]
+                for k in ("staff", "staff_by_kind", "public", "public_cached", "public_logged_in", "public_input")
+            },
             "staff_pages_with_wrong_rows": pages["staff_pages_with_wrong_rows"],
             "staff_pages_with_wrong_rows_count": pages["staff_pages_with_wrong_rows_count"],
             "staff_sample_paths": pages["staff_sample_paths"],
@@ -1478,13 +1498,14 @@ def profile(given: dict) -> dict:
         return (time.process_time() - started) * 1000
 
     pages = max(1, math.ceil(given["sent"] / given["page_size"]))
-    for path in (paths["staff_submissions"], paths["detail"], paths["submissions"]):
+    detail = f"{paths['detail']}?{UNCACHED_PARAM}=1"
+    for path in (paths["staff_submissions"], detail, paths["submissions"]):
         timed(staff if path == paths["staff_submissions"] else visitor, path)
     cpu = {"staff_list": [], "detail": [], "submissions": []}
     for _kind, path, _expected in staff_plan(given, 100, rng):
         cpu["staff_list"].append(timed(staff, path))
     for _ in range(100):
-        cpu["detail"].append(timed(visitor, paths["detail"]))
+        cpu["detail"].append(timed(visitor, detail))
         cpu["submissions"].append(timed(visitor, f"{paths['submissions']}?{PAGE_PARAM}={rng.randint(1, pages)}"))
 
     def queries_of(client, path) -> dict:
@@ -1521,7 +1542,7 @@ def profile(given: dict) -> dict:
     queries = {
         "staff_list": queries_of(staff, f"{paths['staff_submissions']}?{PAGE_PARAM}={middle}"),
         "staff_list_last_page": queries_of(staff, f"{paths['staff_submissions']}?{PAGE_PARAM}={pages}"),
-        "detail": queries_of(visitor, paths["detail"]),
+        "detail": queries_of(visitor, detail),
         "submissions": queries_of(visitor, f"{paths['submissions']}?{PAGE_PARAM}={middle}"),
         "export_csv": queries_of(staff, paths["export_csv"]),
     }

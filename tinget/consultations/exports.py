@@ -11,12 +11,11 @@ chunks.
 Texts are in the language that was active when the export was asked for (the view keeps it for the stream).
 """
 
-import csv
 import io
+import itertools
 import logging
 import zipfile
 from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
@@ -24,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from tinget.core import exports
 from tinget.core.mail import deliverable
 
 from .models import Submission
@@ -91,17 +91,6 @@ def _email(submission) -> str:
 
 
 # --- CSV ------------------------------------------------------------------------------------------------------
-def _cell(value) -> str:
-    """A spreadsheet runs a cell that starts with = + - @ as a formula: such a text is kept as text."""
-    text = str(value if value is not None else "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_header(lookup: Lookup) -> list[str]:
     return [
         _("Number"),
@@ -150,50 +139,18 @@ def csv_row(submission, lookup: Lookup) -> list:
 
 
 def csv_lines(consultation, submissions):
-    """The CSV as lines to stream: UTF-8 with a byte-order mark and ";" between the fields, as Excel in
-    Norwegian opens it; fields with ";", quotes or line breaks are quoted by the csv module.
+    """The CSV as lines to stream (tinget.core.exports.csv_lines: what Excel in Norwegian opens).
     `submissions`: rows from selectors.export_rows (read in chunks, with their tags, attachments and answers)."""
     lookup = Lookup(consultation)
-    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
-    yield "\ufeff"
-    yield writer.writerow([_cell(value) for value in csv_header(lookup)])
-    for submission in submissions:
-        yield writer.writerow([_cell(value) for value in csv_row(submission, lookup)])
+    return exports.csv_lines(itertools.chain([csv_header(lookup)], (csv_row(s, lookup) for s in submissions)))
 
 
 # --- PDF per input --------------------------------------------------------------------------------------------
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ("/usr/share/fonts/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf"),
-]
-
-
-@cache
-def _fonts() -> tuple[str, str]:
-    """A TrueType font with the letters of names from anywhere (DejaVu when installed, else the Vera font
-    ReportLab ships), embedded in the PDF. The PDF base fonts cover only Western European letters."""
-    import reportlab
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    bundled = Path(reportlab.__file__).parent / "fonts"
-    candidates = [*FONT_CANDIDATES, (str(bundled / "Vera.ttf"), str(bundled / "VeraBd.ttf"))]
-    for regular, bold in candidates:
-        if Path(regular).exists() and Path(bold).exists():
-            try:
-                pdfmetrics.registerFont(TTFont("TingetConsultations", regular))
-                pdfmetrics.registerFont(TTFont("TingetConsultations-Bold", bold))
-                return "TingetConsultations", "TingetConsultations-Bold"
-            except Exception:  # a broken font file: try the next
-                logger.warning("Could not load the font %s", regular, exc_info=True)
-    return "Helvetica", "Helvetica-Bold"
-
-
 @cache
 def _styles():
     from reportlab.lib.styles import ParagraphStyle
 
-    regular, bold = _fonts()
+    regular, bold = exports.pdf_fonts()
     return {
         "body": ParagraphStyle("body", fontName=regular, fontSize=10, leading=14, spaceAfter=6),
         "fact": ParagraphStyle("fact", fontName=regular, fontSize=9, leading=12),

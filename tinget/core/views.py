@@ -2,7 +2,7 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.messages import get_messages
-from django.core.cache import cache, caches
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import pagecache
 from . import search as site_search
 from .forms import SearchForm
 from .registry import registry
@@ -29,10 +30,8 @@ def hub(request):
     language = get_language()
     municipality = current_municipality()
     page_key = _anonymous_hub_key(request, language, municipality) if seconds else None
-    if page_key is not None:
-        page = caches["layout"].get(page_key)
-        if page is not None:
-            return HttpResponse(page)
+    if (page := pagecache.cached(page_key)) is not None:
+        return page
     body_key = f"core:hub:{language}:{len(registry)}:{_profile_fingerprint(municipality)}"
     body = cache.get(body_key) if seconds else None
     if body is None:
@@ -40,10 +39,7 @@ def hub(request):
         if seconds:
             cache.set(body_key, body, seconds)
     response = render(request, "core/hub.html", {"hub_body": body})
-    if page_key is not None and _same_for_every_visitor(request, response):
-        # Kept in the process's own memory like the other pieces of the layout (settings.CACHES): with a
-        # shared cache, a round trip for the page would cost about as much as rendering its layout.
-        caches["layout"].set(page_key, response.content, seconds)
+    pagecache.keep(page_key, request, response, seconds)
     return response
 
 
@@ -61,16 +57,6 @@ def _profile_fingerprint(municipality):
         return "-"
     fields = [getattr(municipality, field.attname) for field in municipality._meta.concrete_fields]
     return hashlib.blake2b(repr(fields).encode(), digest_size=8).hexdigest()
-
-
-def _same_for_every_visitor(request, response):
-    # A CSRF token, a cookie or a CSP nonce in the page would belong to this visitor alone.
-    return (
-        response.status_code == 200
-        and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and getattr(request, "_csp_nonce", None) is None
-    )
 
 
 @require_GET

@@ -5,16 +5,15 @@ The list is personal data: the view checks the permission and logs each download
 (views/handling.py), and neither format is cached. Texts are in the active language.
 """
 
-import csv
 import io
 import logging
-from functools import cache
-from pathlib import Path
 from xml.sax.saxutils import escape
 
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+
+from tinget.core import exports
 
 from .models import PaperSignature
 
@@ -58,17 +57,6 @@ def _batch(signature) -> str:
 
 
 # --- CSV --------------------------------------------------------------------------------------------------
-def _cell(value) -> str:
-    """A spreadsheet runs a cell that starts with = + - @ as a formula: such a text is kept as text."""
-    text = str(value or "")
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_rows(online, paper):
     """The header and one row per signature (online first, then paper)."""
     yield [
@@ -111,40 +99,8 @@ def csv_rows(online, paper):
 
 
 def csv_lines(online, paper):
-    """The CSV as lines to stream: UTF-8 with a byte-order mark and ";" between the fields, as Excel in
-    Norwegian opens it."""
-    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
-    yield "\ufeff"
-    for row in csv_rows(online, paper):
-        yield writer.writerow([_cell(value) for value in row])
-
-
-# --- PDF --------------------------------------------------------------------------------------------------
-FONT_CANDIDATES = [
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-    ("/usr/share/fonts/dejavu/DejaVuSans.ttf", "/usr/share/fonts/dejavu/DejaVuSans-Bold.ttf"),
-]
-
-
-@cache
-def _fonts() -> tuple[str, str]:
-    """A TrueType font that has the letters of names from anywhere (DejaVu when installed, else the Vera font
-    ReportLab ships), embedded in the PDF. The PDF base fonts cover only Western European letters."""
-    import reportlab
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    bundled = Path(reportlab.__file__).parent / "fonts"
-    candidates = [*FONT_CANDIDATES, (str(bundled / "Vera.ttf"), str(bundled / "VeraBd.ttf"))]
-    for regular, bold in candidates:
-        if Path(regular).exists() and Path(bold).exists():
-            try:
-                pdfmetrics.registerFont(TTFont("Tinget", regular))
-                pdfmetrics.registerFont(TTFont("Tinget-Bold", bold))
-                return "Tinget", "Tinget-Bold"
-            except Exception:  # a broken font file: try the next
-                logger.warning("Could not load the font %s", regular, exc_info=True)
-    return "Helvetica", "Helvetica-Bold"
+    """The CSV as lines to stream (tinget.core.exports.csv_lines: what Excel in Norwegian opens)."""
+    return exports.csv_lines(csv_rows(online, paper))
 
 
 def pdf_bytes(initiative, online, paper, *, municipality_name: str = "") -> bytes:
@@ -156,7 +112,7 @@ def pdf_bytes(initiative, online, paper, *, municipality_name: str = "") -> byte
     from reportlab.lib.units import mm
     from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
-    regular, bold = _fonts()
+    regular, bold = exports.pdf_fonts()
     body = ParagraphStyle("body", fontName=regular, fontSize=9, leading=11)
     cell = ParagraphStyle("cell", fontName=regular, fontSize=8, leading=10)
     heading = ParagraphStyle("heading", fontName=bold, fontSize=14, leading=18, spaceAfter=6)

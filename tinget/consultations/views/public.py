@@ -15,10 +15,8 @@ import datetime as dt
 
 from django import forms
 from django.conf import settings
-from django.contrib.messages import get_messages
-from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -29,6 +27,7 @@ from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from tinget.core import pagecache
 from tinget.core.selectors import areas as municipality_areas
 from tinget.core.selectors import current_municipality
 
@@ -288,40 +287,15 @@ def _results(consultation):
     return results
 
 
-def _page_cache_seconds() -> float:
-    return getattr(settings, "TINGET_CONSULTATION_PAGE_CACHE_SECONDS", 2)
-
-
-def _anonymous_page_key(request):
-    """The cache key of the page as every visitor who is not logged in sees it, or None when this visitor may
-    see more (logged in, a message waiting) or asked for something else (a query string)."""
-    if not _page_cache_seconds():
-        return None
-    if request.user.is_authenticated or request.GET or len(get_messages(request)):
-        return None
-    return f"consultations:page:{get_language()}:{request.get_host()}:{request.path}"
-
-
-def _same_for_every_visitor(request, response) -> bool:
-    # As core.views.hub: a CSRF token, a cookie or a CSP nonce in the page would belong to this visitor alone.
-    return (
-        response.status_code == 200
-        and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and getattr(request, "_csp_nonce", None) is None
-    )
-
-
 @require_safe
 def detail(request, pk):
     """A consultation: its state and deadline, the way to give input, the plain-language summary, the text in
     sections, the documents, what changed after publication, the answers to its questions, the newest input, and
     once concluded its outcome. Drafts are only for the staff who may write or process them."""
-    page_key = _anonymous_page_key(request)
-    if page_key is not None:
-        page = caches["layout"].get(page_key)
-        if page is not None:
-            return HttpResponse(page)
+    seconds = settings.TINGET_CONSULTATION_PAGE_CACHE_SECONDS
+    page_key = pagecache.anonymous_key(request, "consultations:page", seconds)
+    if (page := pagecache.cached(page_key)) is not None:
+        return page
     user = request.user
     consultation = selectors.consultation_for_viewer(pk, user)
     now = timezone.now()
@@ -376,8 +350,8 @@ def detail(request, pk):
     if user.is_authenticated:
         # What the viewer follows (and, for staff, drafts) is theirs alone: no shared cache may keep it.
         add_never_cache_headers(response)
-    elif page_key is not None and state != State.DRAFT and _same_for_every_visitor(request, response):
-        caches["layout"].set(page_key, response.content, _page_cache_seconds())
+    elif state != State.DRAFT:
+        pagecache.keep(page_key, request, response, seconds)
     return response
 
 

@@ -9,10 +9,8 @@ per process every few seconds, and the number shown is at most the two periods b
 
 from django import forms
 from django.conf import settings
-from django.contrib.messages import get_messages
-from django.core.cache import caches
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils import timezone
@@ -23,6 +21,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from tinget.core import pagecache
 from tinget.core.selectors import areas as municipality_areas
 from tinget.core.selectors import current_municipality
 
@@ -154,37 +153,15 @@ def index(request):
 # --- One initiative ---------------------------------------------------------------------------------------
 
 
-def _anonymous_page_key(request):
-    """The cache key of the page as every visitor who is not logged in sees it, or None when this visitor may
-    see more (logged in, a message waiting) or asked for something else (a query string)."""
-    if not settings.TINGET_INITIATIVE_PAGE_CACHE_SECONDS:
-        return None
-    if request.user.is_authenticated or request.GET or len(get_messages(request)):
-        return None
-    # The host is in the page (the share link and its absolute address).
-    return f"initiatives:page:{get_language()}:{request.get_host()}:{request.path}"
-
-
-def _same_for_every_visitor(request, response) -> bool:
-    # As core.views.hub: a CSRF token, a cookie or a CSP nonce in the page would belong to this visitor alone.
-    return (
-        response.status_code == 200
-        and not response.cookies
-        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        and getattr(request, "_csp_nonce", None) is None
-    )
-
-
 @require_safe
 def detail(request, pk):
     """One initiative: its text, promoters, count, days left, timeline, signers who show their name, and what
     the viewer can do (sign, withdraw, follow, share, print the paper form). Not public: only for the
     promoter, confirmed co-promoters and staff; everyone else gets 404."""
-    page_key = _anonymous_page_key(request)
-    if page_key is not None:
-        page = caches["layout"].get(page_key)
-        if page is not None:
-            return HttpResponse(page)
+    seconds = settings.TINGET_INITIATIVE_PAGE_CACHE_SECONDS
+    page_key = pagecache.anonymous_key(request, "initiatives:page", seconds)
+    if (page := pagecache.cached(page_key)) is not None:
+        return page
     user = request.user
     initiative = selectors.initiative_for(pk, user)
     if initiative is None:
@@ -230,8 +207,8 @@ def detail(request, pk):
     if user.is_authenticated:
         # What the viewer signed and follows is theirs alone: no shared cache may keep it.
         add_never_cache_headers(response)
-    elif page_key is not None and is_public and _same_for_every_visitor(request, response):
-        caches["layout"].set(page_key, response.content, settings.TINGET_INITIATIVE_PAGE_CACHE_SECONDS)
+    elif is_public:
+        pagecache.keep(page_key, request, response, seconds)
     return response
 
 
