@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tinget.core.models import Localized
+from tinget.core.models import TopicBase
 
 
 def consultation_storage():
@@ -29,22 +29,12 @@ def consultation_storage():
     return storages["consultation_files"]
 
 
-class Topic(Localized, models.Model):
+class Topic(TopicBase):
     """What a consultation is about (planning, schools, budget...), for the list's filter."""
 
-    name = models.CharField(_("name"), max_length=100)
-    name_nn = models.CharField(_("name (Nynorsk)"), max_length=100, blank=True)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    slug = models.SlugField(_("slug"), unique=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+    class Meta(TopicBase.Meta):
         verbose_name = _("consultation topic")
         verbose_name_plural = _("consultation topics")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class Stage(models.TextChoices):
@@ -289,6 +279,14 @@ class Question(models.Model):
 
     def __str__(self):
         return self.text
+
+    def scale_label(self, value: int) -> str:
+        """A scale value as the form and the charts name it: "1 (Very bad)" at the labelled ends, else "3"."""
+        if value == 1 and self.scale_min_label:
+            return f"1 ({self.scale_min_label})"
+        if value == self.scale_max and self.scale_max_label:
+            return f"{value} ({self.scale_max_label})"
+        return str(value)
 
 
 class Option(models.Model):

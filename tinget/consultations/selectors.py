@@ -14,21 +14,13 @@ LIST_STATES = (State.OPEN, State.UPCOMING, State.CLOSED, State.PROCESSING, State
 
 
 def public_consultations(*, municipality=None, state=None, area=None, unit=None, topic=None, query="", now=None):
-    """Published consultations, soonest deadline first for open ones. Filters take model instances or pks."""
+    """Published consultations (the API's list and site search), filtered as the public list filters them, each
+    with `public_input_count`: open ones soonest deadline first, upcoming soonest opening first, the rest newest
+    first."""
     now = now or timezone.now()
-    qs = Consultation.objects.published()
-    if municipality is not None:
-        qs = qs.filter(municipality=municipality)
+    qs = _public_filtered(municipality=municipality, area=area, unit=unit, topic=topic, query=query)
     if state:
         qs = qs.in_state(state, now)
-    if area:
-        qs = qs.filter(areas=area)
-    if unit:
-        qs = qs.filter(unit=unit)
-    if topic:
-        qs = qs.filter(topic=topic)
-    if query:
-        qs = qs.filter(Q(title__icontains=query) | Q(summary__icontains=query) | Q(case_number__icontains=query))
     qs = qs.select_related("unit", "topic").prefetch_related("areas")
     qs = qs.annotate(public_input_count=Count("submissions", filter=Q(submissions__status=Submission.Status.SENT)))
     if state == State.OPEN:
@@ -735,14 +727,10 @@ def question_results(consultation, *, include_hidden: bool = True) -> list[dict]
         if question.kind == Question.Kind.CHOICE:
             rows = [{"label": o.label, "count": by_option.get(o.pk, 0)} for o in question.options.all()]
         elif question.kind == Question.Kind.SCALE:
-            rows = []
-            for value in range(1, question.scale_max + 1):
-                label = str(value)
-                if value == 1 and question.scale_min_label:
-                    label = f"1 ({question.scale_min_label})"
-                elif value == question.scale_max and question.scale_max_label:
-                    label = f"{value} ({question.scale_max_label})"
-                rows.append({"label": label, "count": by_scale.get((question.pk, value), 0)})
+            rows = [
+                {"label": question.scale_label(value), "count": by_scale.get((question.pk, value), 0)}
+                for value in range(1, question.scale_max + 1)
+            ]
         else:
             rows = []
         total = sum(r["count"] for r in rows) if rows else texts.get(question.pk, 0)

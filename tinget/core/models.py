@@ -22,6 +22,24 @@ class Localized:
         return getattr(self, field)
 
 
+class TopicBase(Localized, models.Model):
+    """What something is about (roads, schools, planning...), for a module's list filter: a name in each language,
+    a slug for addresses and an order. Each module keeps its own topics (abstract: a table per module)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    name_nn = models.CharField(_("name (Nynorsk)"), max_length=100, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    slug = models.SlugField(_("slug"), unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Municipality(Localized, models.Model):
     number = models.CharField(_("municipality number"), max_length=4, unique=True, validators=[kommunenummer_validator])
     name = models.CharField(_("name"), max_length=100)

@@ -17,25 +17,15 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tinget.core.models import Localized
+from tinget.core.models import TopicBase
 
 
-class Topic(Localized, models.Model):
+class Topic(TopicBase):
     """What an initiative is about (roads, schools, nature...), for the list's filter."""
 
-    name = models.CharField(_("name"), max_length=100)
-    name_nn = models.CharField(_("name (Nynorsk)"), max_length=100, blank=True)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    slug = models.SlugField(_("slug"), unique=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
+    class Meta(TopicBase.Meta):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class State(models.TextChoices):

@@ -58,9 +58,9 @@ def idporten_client(user, acr=oidc.SUBSTANTIAL) -> CommittingClient:
 
 
 # --- Staff with a second factor, without going through the login pages (staff helper) ---------------------
-def fast_staff_client(user) -> CommittingClient:
-    """`user` logged in with an authenticator app and a second factor on record for this session, as allauth's
-    login with a TOTP code leaves it (the real flow is what the `staff_client` fixture does)."""
+def with_second_factor(client, user):
+    """Log `user` in on `client` with an authenticator app and a second factor on record for this session, as
+    allauth's login with a TOTP code leaves it (the real flow is what the two_factor_login fixture does)."""
     import time
 
     from allauth.account.internal.flows.login import (
@@ -71,11 +71,9 @@ def fast_staff_client(user) -> CommittingClient:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
     from allauth.mfa.utils import is_mfa_enabled
-    from django.conf import settings
 
     if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
         TOTP.activate(user, generate_totp_secret())
-    client = CommittingClient()
     client.force_login(user)
     session = client.session
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
@@ -84,7 +82,15 @@ def fast_staff_client(user) -> CommittingClient:
         {"method": "mfa", "at": time.time(), "type": "totp"},
     ]
     session.save()
-    # The admin has no language prefix: the cookie asks for English there.
+    return client
+
+
+def fast_staff_client(user) -> CommittingClient:
+    """A client with `user` logged in and the second factor used. The admin has no language prefix: the cookie asks
+    for English there, the language the tests read."""
+    from django.conf import settings
+
+    client = with_second_factor(CommittingClient(), user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
 

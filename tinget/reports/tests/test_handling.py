@@ -1,27 +1,18 @@
 """The case worker's pages: who gets in (login, role, second factor), the queue and one report."""
 
-import time
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from allauth.account.internal.flows.login import (
-    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-    AUTHENTICATION_METHODS_SESSION_KEY,
-)
-from allauth.account.internal.userkit import user_id_to_str
-from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from conftest import CommittingClient
 from tinget.accounts.privacy import STAFF_READ_ACTION, staff_reads
 from tinget.accounts.staff import ADMINISTRATOR, CASE_WORKER, ensure_staff_roles
 from tinget.accounts.tests.pagecheck import assert_page_is_sound
+from tinget.accounts.tests.people import fast_staff_client
 from tinget.core.models import AuditEntry, Unit
 from tinget.reports import services
 from tinget.reports.models import Report, State
@@ -35,28 +26,9 @@ QUEUE = "reports:handle"
 
 
 # --- Logging in as the handling pages demand -------------------------------------------------------------------
-def with_second_factor(client, user):
-    """Log `user` in with an authenticator app and a second factor on record for this session, as allauth's
-    login with a TOTP code leaves it (the real flow is tested in test_the_real_login_with_a_code_opens_the_queue)."""
-    if not is_mfa_enabled(user, [Authenticator.Type.TOTP]):
-        TOTP.activate(user, generate_totp_secret())
-    client.force_login(user)
-    session = client.session
-    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "type": "totp"},
-    ]
-    session.save()
-    return client
-
-
 def staff_client(user):
-    """Logged in with the second factor used. The admin has no language prefix: the cookie asks for English,
-    the language these tests read."""
-    client = with_second_factor(CommittingClient(), user)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+    """Logged in with the second factor used, reading English."""
+    return fast_staff_client(user)
 
 
 @pytest.fixture

@@ -6,13 +6,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from tinget.accounts.staff import CASE_WORKER
+from tinget.accounts.tests.people import with_second_factor
 from tinget.core.models import Unit
 from tinget.core.notify.selectors import is_following
 from tinget.reports import services
 from tinget.reports.models import Moderation, Photo, Report, State, Update
 from tinget.reports.views.handling import version_of
 
-from .test_handling import make, new_staff, staff_client, with_second_factor
+from .test_handling import make, new_staff, staff_client
 from .test_services import processed_photo
 
 
