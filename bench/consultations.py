@@ -565,7 +565,6 @@ def run() -> dict:
                 STATIC_ROOT=work / "static",
                 # Uploaded files go to a folder of the run's own, removed with it.
                 TINGET_PROTECTED_MEDIA_ROOT=work / "protected-media",
-                FILE_UPLOAD_TEMP_DIR=work,
             )
             for label, args in (
                 ("migrate_s", ("migrate", "--noinput")),
