@@ -23,6 +23,7 @@ from .models import Attachment, Topic
 SUBMISSION_KEY = re.compile(r"^[0-9a-f]{32}$")
 DEFAULT_SIGNING_DAYS = 90
 
+
 def new_submission_key() -> str:
     return uuid.uuid4().hex
 
