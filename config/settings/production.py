@@ -30,7 +30,7 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
 # Preloading is a promise made for a whole registrable domain (e.g. asker.kommune.no and all below it) and
 # is hard to take back, so it is the domain owner's decision, taken by setting SECURE_HSTS_PRELOAD; until
 # then the deploy check's reminder (security.W021) is not a fault in this installation.
-SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, *([] if SECURE_HSTS_PRELOAD else ["security.W021"])]  # noqa: F405
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
