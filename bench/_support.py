@@ -417,3 +417,64 @@ def wrk(
     result["command"] = shlex.join(re.sub(r"(Cookie: \w+=)\S+", r"\1...", part) for part in command)
     result["output"] = done.stdout
     return result
+
+
+# --- What every scenario's harness shares ---------------------------------------------------------------------
+
+
+def env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def percentile(values, p) -> float:
+    """The nearest-rank percentile of `values` (p from 0 to 100)."""
+    import math
+
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def summary(values_ms) -> dict:
+    return {
+        "n": len(values_ms),
+        "p50": round(percentile(values_ms, 50), 2),
+        "p95": round(percentile(values_ms, 95), 2),
+        "p99": round(percentile(values_ms, 99), 2),
+        "max": round(max(values_ms), 2) if values_ms else None,
+        "mean": round(sum(values_ms) / len(values_ms), 2) if values_ms else None,
+    }
+
+
+def scenario_database_url(scenario: str) -> str:
+    """BENCH_<SCENARIO>_DATABASE_URL, or DATABASE_URL's (or tinget_bench's) database name with "_<scenario>"
+    added: each scenario fills a PostgreSQL database of its own."""
+    explicit = os.environ.get(f"BENCH_{scenario.upper()}_DATABASE_URL")
+    if explicit:
+        return explicit
+    parts = urlsplit(os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL))
+    if parts.scheme.startswith("sqlite"):
+        raise BenchError(
+            f"The {scenario} targets are measured on PostgreSQL: set BENCH_{scenario.upper()}_DATABASE_URL to one."
+        )
+    return urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'tinget_bench'}_{scenario}"))
+
+
+def choose_shared_cache(scenario: str, redis_url: str) -> tuple[str, str]:
+    """Redis (shared by the workers, as production has it: rate limits and sessions are per installation, not per
+    process) when it answers; else each process's own memory. BENCH_CACHE=locmem|redis|<CACHE_URL>."""
+    wanted = os.environ.get("BENCH_CACHE", "")
+    if wanted == "locmem" or (not wanted and not redis_answers(redis_url)):
+        return "locmem", f"locmemcache://tinget-bench-{scenario}"
+    if wanted in ("", "redis"):
+        if not redis_answers(redis_url):
+            raise BenchError(f"BENCH_CACHE=redis, but Redis does not answer at {redis_url}")
+        return "redis", redis_url
+    return wanted.split(":", 1)[0], wanted
+
+
+def empty_redis(url: str):
+    import redis
+
+    redis.Redis.from_url(url, socket_timeout=5).flushdb()

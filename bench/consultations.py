@@ -48,19 +48,22 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from ._support import (
-    DEFAULT_DATABASE_URL,
     LOOPBACK,
     ROOT,
     BenchError,
     CpuMeter,
     Gunicorn,
+    choose_shared_cache,
+    empty_redis,
     ensure_database,
+    env_int,
     fetch,
     manage,
     production_env,
     redacted,
-    redis_answers,
     run_python,
+    scenario_database_url,
+    summary,
 )
 
 TARGETS = {
@@ -96,51 +99,15 @@ PAGE_PARAM = "side"
 UNCACHED_PARAM = "bench"
 
 
-def _int(name, default):
-    return int(os.environ.get(name, default))
-
-
 def knobs() -> dict:
     return {
-        "submissions": _int("BENCH_SUBMISSIONS", 10_000),
-        "staff_iterations": _int("BENCH_STAFF_ITERATIONS", 300),
-        "public_iterations": _int("BENCH_PUBLIC_ITERATIONS", 300),
-        "export_iterations": _int("BENCH_EXPORT_ITERATIONS", 3),
-        "upload_mb": _int("BENCH_UPLOAD_MB", 20),
-        "seed": _int("BENCH_SEED", 606),
+        "submissions": env_int("BENCH_SUBMISSIONS", 10_000),
+        "staff_iterations": env_int("BENCH_STAFF_ITERATIONS", 300),
+        "public_iterations": env_int("BENCH_PUBLIC_ITERATIONS", 300),
+        "export_iterations": env_int("BENCH_EXPORT_ITERATIONS", 3),
+        "upload_mb": env_int("BENCH_UPLOAD_MB", 20),
+        "seed": env_int("BENCH_SEED", 606),
     }
-
-
-def consultations_database_url() -> str:
-    explicit = os.environ.get("BENCH_CONSULTATIONS_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    parts = urlsplit(base)
-    if parts.scheme.startswith("sqlite"):
-        raise BenchError(
-            "The consultations targets are measured on PostgreSQL: set BENCH_CONSULTATIONS_DATABASE_URL to one."
-        )
-    return urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'tinget_bench'}_consultations"))
-
-
-def choose_cache() -> tuple[str, str]:
-    """Redis (as production has it: sessions are read from the shared cache) when it answers; else each
-    process's own memory. BENCH_CACHE=locmem|redis|<CACHE_URL>."""
-    wanted = os.environ.get("BENCH_CACHE", "")
-    if wanted == "locmem" or (not wanted and not redis_answers(REDIS_CACHE_URL)):
-        return "locmem", "locmemcache://tinget-bench-consultations"
-    if wanted in ("", "redis"):
-        if not redis_answers(REDIS_CACHE_URL):
-            raise BenchError(f"BENCH_CACHE=redis, but Redis does not answer at {REDIS_CACHE_URL}")
-        return "redis", REDIS_CACHE_URL
-    return wanted.split(":", 1)[0], wanted
-
-
-def _empty_redis(url: str):
-    import redis
-
-    redis.Redis.from_url(url, socket_timeout=5).flushdb()
 
 
 # --- A database made with migrations as they are ----------------------------------------------------------
@@ -200,25 +167,6 @@ def note_migrations(url: str):
                 sql.Identifier(name), sql.Literal(json.dumps(migration_hashes(), separators=(",", ":")))
             )
         )
-
-
-def percentile(values, p) -> float:
-    """The nearest-rank percentile of `values` (p from 0 to 100)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def summary(values_ms) -> dict:
-    return {
-        "n": len(values_ms),
-        "p50": round(percentile(values_ms, 50), 2),
-        "p95": round(percentile(values_ms, 95), 2),
-        "p99": round(percentile(values_ms, 99), 2),
-        "max": round(max(values_ms), 2) if values_ms else None,
-        "mean": round(sum(values_ms) / len(values_ms), 2) if values_ms else None,
-    }
 
 
 def _worker(env, *args, timeout=900) -> dict:
@@ -540,8 +488,8 @@ def preflight(base_url: str, prepared: dict) -> dict:
 
 def run() -> dict:
     options = knobs()
-    database_url = consultations_database_url()
-    cache_name, cache_url = choose_cache()
+    database_url = scenario_database_url("consultations")
+    cache_name, cache_url = choose_shared_cache("consultations", REDIS_CACHE_URL)
     steps = {}
     clock = time.monotonic()
     database = ensure_database(database_url)
@@ -554,7 +502,7 @@ def run() -> dict:
     database["url"] = redacted(database_url)
     steps["database_s"] = round(time.monotonic() - clock, 1)
     if cache_url == REDIS_CACHE_URL:
-        _empty_redis(cache_url)
+        empty_redis(cache_url)
     rng = random.Random(options["seed"])
     try:
         with tempfile.TemporaryDirectory(prefix="bench-consultations-") as work_dir:
@@ -613,7 +561,7 @@ def run() -> dict:
     finally:
         if cache_url == REDIS_CACHE_URL:
             with contextlib.suppress(Exception):
-                _empty_redis(cache_url)
+                empty_redis(cache_url)
 
     runs = exported["runs"]
     figures = {

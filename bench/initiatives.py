@@ -22,7 +22,6 @@ prepare|verify` are the halves run in subprocesses with Django set up (see run()
 import bisect
 import contextlib
 import json
-import math
 import os
 import re
 import shlex
@@ -33,24 +32,27 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from ._support import (
-    DEFAULT_DATABASE_URL,
     LOOPBACK,
     ROOT,
     BenchError,
     CpuMeter,
     Gunicorn,
+    choose_shared_cache,
+    empty_redis,
     ensure_database,
+    env_int,
     fetch,
     manage,
     parse_wrk,
+    percentile,
     production_env,
     redacted,
-    redis_answers,
     require_wrk,
     run_python,
+    scenario_database_url,
 )
 
 TARGETS = {
@@ -76,72 +78,29 @@ REDIS_CACHE_URL = "redis://127.0.0.1:6379/7"
 LIFTED_LIMITS = {"TINGET_INITIATIVE_SIGN_NETWORK_RATE": "1000000/m"}
 
 
-def _int(name, default):
-    return int(os.environ.get(name, default))
-
-
 def _float(name, default):
     return float(os.environ.get(name, default))
 
 
 def knobs() -> dict:
     return {
-        "signers": _int("BENCH_SIGNERS", 20_000),
-        "sign_connections": _int("BENCH_SIGN_CONNECTIONS", 100),
+        "signers": env_int("BENCH_SIGNERS", 20_000),
+        "sign_connections": env_int("BENCH_SIGN_CONNECTIONS", 100),
         # One wrk thread: a thread that has sent all its lines holds its connections open and idle while the
         # others finish, and with sync workers every idle connection pins a worker (see bench/README.md).
-        "sign_threads": _int("BENCH_SIGN_THREADS", 1),
+        "sign_threads": env_int("BENCH_SIGN_THREADS", 1),
         "resend_percent": _float("BENCH_RESEND_PERCENT", 2),
         "follow_percent": _float("BENCH_FOLLOW_PERCENT", 70),
         "show_name_percent": _float("BENCH_SHOW_NAME_PERCENT", 30),
-        "read_connections": _int("BENCH_READ_CONNECTIONS", 100),
-        "read_threads": _int("BENCH_READ_THREADS", 1),
+        "read_connections": env_int("BENCH_READ_CONNECTIONS", 100),
+        "read_threads": env_int("BENCH_READ_THREADS", 1),
         "samples_per_s": _float("BENCH_SAMPLES_PER_S", 4),
-        "workers": _int("BENCH_WORKERS", 4),
+        "workers": env_int("BENCH_WORKERS", 4),
         "worker_class": os.environ.get("BENCH_WORKER_CLASS", "sync"),
-        "worker_threads": _int("BENCH_WORKER_THREADS", 4),
-        "max_seconds": _int("BENCH_MAX_SECONDS", 180),
-        "seed": _int("BENCH_SEED", 1212),
+        "worker_threads": env_int("BENCH_WORKER_THREADS", 4),
+        "max_seconds": env_int("BENCH_MAX_SECONDS", 180),
+        "seed": env_int("BENCH_SEED", 1212),
     }
-
-
-def initiatives_database_url() -> str:
-    explicit = os.environ.get("BENCH_INITIATIVES_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    parts = urlsplit(base)
-    if parts.scheme.startswith("sqlite"):
-        raise BenchError(
-            "The initiatives targets are measured on PostgreSQL: set BENCH_INITIATIVES_DATABASE_URL to one."
-        )
-    return urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'tinget_bench'}_initiatives"))
-
-
-def choose_cache() -> tuple[str, str]:
-    """Redis (shared by the workers, as production has it: rate limits and sessions are per installation, not
-    per process) when it answers; else each process's own memory. BENCH_CACHE=locmem|redis|<CACHE_URL>."""
-    wanted = os.environ.get("BENCH_CACHE", "")
-    if wanted == "locmem" or (not wanted and not redis_answers(REDIS_CACHE_URL)):
-        return "locmem", "locmemcache://tinget-bench-initiatives"
-    if wanted in ("", "redis"):
-        if not redis_answers(REDIS_CACHE_URL):
-            raise BenchError(f"BENCH_CACHE=redis, but Redis does not answer at {REDIS_CACHE_URL}")
-        return "redis", REDIS_CACHE_URL
-    return wanted.split(":", 1)[0], wanted
-
-
-def _empty_redis(url: str):
-    import redis
-
-    redis.Redis.from_url(url, socket_timeout=5).flushdb()
-
-
-def percentile(values, p) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
 # --- Reading the number on the page ----------------------------------------------------------------------
@@ -359,15 +318,15 @@ def drive(server: Gunicorn, prepared: dict, work: Path, settings: dict, options:
 def run() -> dict:
     require_wrk()
     options = knobs()
-    database_url = initiatives_database_url()
-    cache_name, cache_url = choose_cache()
+    database_url = scenario_database_url("initiatives")
+    cache_name, cache_url = choose_shared_cache("initiatives", REDIS_CACHE_URL)
     steps = {}
     clock = time.monotonic()
     database = ensure_database(database_url)
     database["url"] = redacted(database_url)
     steps["database_s"] = round(time.monotonic() - clock, 1)
     if cache_url == REDIS_CACHE_URL:
-        _empty_redis(cache_url)
+        empty_redis(cache_url)
     try:
         with tempfile.TemporaryDirectory(prefix="bench-initiatives-") as work_dir:
             work = Path(work_dir)
@@ -421,7 +380,7 @@ def run() -> dict:
         # The sessions and rate-limit counts of this run go with it.
         if cache_url == REDIS_CACHE_URL:
             with contextlib.suppress(Exception):
-                _empty_redis(cache_url)
+                empty_redis(cache_url)
 
     answers = load["sign"]["answers"]
     statuses = {}

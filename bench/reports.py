@@ -27,60 +27,27 @@ import os
 import sys
 import tempfile
 import time
-from urllib.parse import urlsplit, urlunsplit
 
 from ._support import (
-    DEFAULT_DATABASE_URL,
     LOOPBACK,
     ROOT,
     BenchError,
     Gunicorn,
     ensure_database,
+    env_int,
     fetch,
     manage,
     production_env,
     redacted,
     run_python,
+    scenario_database_url,
+    summary,
 )
 
 TARGETS = {"map_bbox_p95_ms": ("<=", 30), "open311_list_p95_ms": ("<=", 150), "nearby_p95_ms": ("<=", 10)}
 WORKERS = 2
 KEY_PREFIX = "bench-"
 BATCH = 5000
-
-
-def _int(name, default):
-    return int(os.environ.get(name, default))
-
-
-def percentile(values, p) -> float:
-    """The nearest-rank percentile of `values` (p from 0 to 100)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def summary(values_ms) -> dict:
-    return {
-        "n": len(values_ms),
-        "p50": round(percentile(values_ms, 50), 2),
-        "p95": round(percentile(values_ms, 95), 2),
-        "p99": round(percentile(values_ms, 99), 2),
-        "max": round(max(values_ms), 2) if values_ms else None,
-        "mean": round(sum(values_ms) / len(values_ms), 2) if values_ms else None,
-    }
-
-
-def reports_database_url() -> str:
-    explicit = os.environ.get("BENCH_REPORTS_DATABASE_URL")
-    if explicit:
-        return explicit
-    base = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    parts = urlsplit(base)
-    if parts.scheme.startswith("sqlite"):
-        raise BenchError("The reports targets are measured on PostgreSQL: set BENCH_REPORTS_DATABASE_URL to one.")
-    return urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'tinget_bench'}_reports"))
 
 
 def _worker(env, *args, timeout=1800) -> dict:
@@ -90,7 +57,7 @@ def _worker(env, *args, timeout=1800) -> dict:
 
 
 def run() -> dict:
-    database_url = reports_database_url()
+    database_url = scenario_database_url("reports")
     steps = {}
     clock = time.monotonic()
     database = ensure_database(database_url)
@@ -197,11 +164,11 @@ def generate() -> dict:
     from tinget.core.selectors import current_municipality
     from tinget.reports.models import CLOSED_UNFIXED_STATES, OPEN_STATES, Category, Report, State, Update
 
-    wanted = _int("BENCH_REPORTS", 200_000)
+    wanted = env_int("BENCH_REPORTS", 200_000)
     existing = Report.objects.filter(submission_key__startswith=KEY_PREFIX).count()
     result = {"wanted": wanted, "existing_before": existing, "created": 0}
     if existing < wanted:
-        rng = random.Random(_int("BENCH_SEED", 3203) + existing)
+        rng = random.Random(env_int("BENCH_SEED", 3203) + existing)
         municipality = current_municipality()
         ring = municipality.boundary
         box = geo.ring_bbox(ring)
@@ -327,7 +294,7 @@ def measure(base_url: str) -> dict:
     from tinget.reports import selectors
     from tinget.reports.models import OPEN_STATES, Category, Report
 
-    rng = random.Random(_int("BENCH_SEED", 3203))
+    rng = random.Random(env_int("BENCH_SEED", 3203))
     with translation.override("nb"):
         geojson_path = reverse("reports:geojson")
     open311_path = "/open311/v2/requests.json"  # fixed by the GeoReport v2 spec
@@ -371,7 +338,7 @@ def measure(base_url: str) -> dict:
     timed_get(open311_path)
 
     map_ms, map_features = [], []
-    for index in range(_int("BENCH_MAP_ITERATIONS", 400)):
+    for index in range(env_int("BENCH_MAP_ITERATIONS", 400)):
         box, count = boxes[index % len(boxes)]
         elapsed, body = timed_get(f"{geojson_path}?bbox={box}")
         features = len(json.loads(body)["features"])
@@ -381,7 +348,7 @@ def measure(base_url: str) -> dict:
         map_features.append(features)
 
     dense_ms = []
-    for index in range(_int("BENCH_MAP_ITERATIONS", 400) // 2):
+    for index in range(env_int("BENCH_MAP_ITERATIONS", 400) // 2):
         box, _count = dense_boxes[index % len(dense_boxes)]
         elapsed, body = timed_get(f"{geojson_path}?bbox={box}")
         if len(json.loads(body)["features"]) != 500:
@@ -390,7 +357,7 @@ def measure(base_url: str) -> dict:
 
     now = timezone.now()
     open311_ms, open311_sizes = [], []
-    for _index in range(_int("BENCH_OPEN311_ITERATIONS", 100)):
+    for _index in range(env_int("BENCH_OPEN311_ITERATIONS", 100)):
         end = now - timedelta(days=rng.uniform(0, 250))
         start = end - timedelta(days=90)
         start_utc, end_utc = start.astimezone(UTC), end.astimezone(UTC)
@@ -406,7 +373,7 @@ def measure(base_url: str) -> dict:
     for lat, lon, category_id in sample[:50]:
         selectors.nearby_open(categories[category_id], lat, lon)
     nearby_ms, nearby_found = [], []
-    iterations = _int("BENCH_NEARBY_ITERATIONS", 2000)
+    iterations = env_int("BENCH_NEARBY_ITERATIONS", 2000)
     for index in range(iterations):
         lat, lon, category_id = sample[index % len(sample)]
         # A new report somewhere within 200 m of an existing one.
