@@ -70,10 +70,6 @@ FILE_KINDS = {
 INLINE_TYPES = {"image/jpeg", "image/png"}
 
 
-def page_size() -> int:
-    return getattr(settings, "TINGET_CONSULTATION_PAGE_SIZE", None) or 20
-
-
 def url_or_none(name, *args, query=None):
     """The address of a page another part of the module provides, or None while it does not exist."""
     try:
@@ -219,7 +215,7 @@ def index(request):
             }
         )
     consultations = selectors.public_list(tab=tab, municipality=municipality, now=now, **filters)
-    page = Paginator(consultations, page_size()).get_page(request.GET.get("side"))
+    page = Paginator(consultations, settings.TINGET_CONSULTATION_PAGE_SIZE).get_page(request.GET.get("side"))
     items = [_decorate(c, now) for c in page.object_list]
     input_counts = selectors.public_input_counts(c.pk for c in items)
     for consultation in items:
@@ -389,7 +385,7 @@ def submissions(request, pk):
     sections, _total = selectors.public_sections(consultation)
     section, unknown_section = _section_filter(request, sections)
     rows = selectors.public_submissions(consultation, section=section)
-    page = Paginator(rows, page_size()).get_page(request.GET.get("side"))
+    page = Paginator(rows, settings.TINGET_CONSULTATION_PAGE_SIZE).get_page(request.GET.get("side"))
     items = list(page.object_list)
     for submission in items:
         submission.attachment_links = [] if submission.is_hidden else _attachment_links(consultation, submission)
