@@ -391,7 +391,7 @@ def test_a_concluded_consultation_shows_its_outcome(client, concluded):
     response = detail(client, concluded)
     document = parse(response.content)
     status = document.find("div", class_="consultation__status")
-    assert "Concluded on" in status.text
+    assert "Concluded" in status.text and "The outcome is below." in status.text
     outcome = document.find("section", class_="consultation__outcome")
     assert "Planen ble vedtatt med endringer." in outcome.text
     assert outcome.find("a", href="https://example.no/sak/26-99") is not None

@@ -271,7 +271,10 @@ def _status_sentence(consultation, state, takes_input):
         return _("The deadline was %(when)s. The municipality is going through the input.") % {
             "when": local_moment(consultation.deadline)
         }
-    return _("Concluded on %(when)s.") % {"when": local_moment(consultation.concluded_at or consultation.updated_at)}
+    # The line above already says when it was concluded: here, where to read what came of it.
+    return _("The outcome is below. The deadline for input was %(when)s.") % {
+        "when": local_moment(consultation.deadline)
+    }
 
 
 def _results(consultation):
