@@ -478,3 +478,13 @@ def empty_redis(url: str):
     import redis
 
     redis.Redis.from_url(url, socket_timeout=5).flushdb()
+
+
+def setup_django():
+    """For a scenario's halves that run in a subprocess: Django set up from the environment (production settings
+    unless DJANGO_SETTINGS_MODULE says otherwise)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
+    import django
+
+    django.setup()

@@ -63,6 +63,7 @@ from ._support import (
     redacted,
     run_python,
     scenario_database_url,
+    setup_django,
     summary,
 )
 
@@ -638,14 +639,6 @@ def run() -> dict:
 # --- The parts that run with Django set up -------------------------------------------------------------------
 
 
-def _setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-    import django
-
-    django.setup()
-
-
 GIVEN = [
     "Kari", "Ola", "Ingrid", "Lars", "Sofie", "Jonas", "Nora", "Emil", "Astrid", "Magnus", "Sigrid", "Henrik",
     "Maja", "Ahmed", "Fatima", "Piotr", "Anna", "Eirik", "Hanne", "Tor", "Liv", "Mohammed", "Solveig", "Kristian",
@@ -1049,7 +1042,7 @@ def _login_data(user, *, mfa: bool) -> dict:
 
 def prepare(options: dict) -> dict:
     """The data (made once), fresh sessions for the case worker and the resident, the paths and the filters."""
-    _setup_django()
+    setup_django()
     import secrets
 
     from django.conf import settings
@@ -1245,7 +1238,7 @@ def upload(given: dict) -> dict:
     """POST consultations:give_input with a BENCH_UPLOAD_MB PDF through Django's WSGIHandler, the body read from
     a file on disk as a server hands it over, under tracemalloc: the largest amount of Python memory the request
     held at once. Then once more without tracemalloc, for the process's peak resident memory."""
-    _setup_django()
+    setup_django()
     import gc
     import tracemalloc
     import uuid
@@ -1417,7 +1410,7 @@ def _explain(sql: str, params) -> str:
 def profile(given: dict) -> dict:
     """The measured pages through Django's test client in this process: CPU per page, the SQL statements each
     runs, and the plans of the slowest; and the export's Python memory under tracemalloc."""
-    _setup_django()
+    setup_django()
     import tracemalloc
 
     from django.conf import settings

@@ -36,7 +36,6 @@ from urllib.parse import urlsplit
 
 from ._support import (
     LOOPBACK,
-    ROOT,
     BenchError,
     CpuMeter,
     Gunicorn,
@@ -53,6 +52,7 @@ from ._support import (
     require_wrk,
     run_python,
     scenario_database_url,
+    setup_django,
 )
 
 TARGETS = {
@@ -498,14 +498,6 @@ def run() -> dict:
 # --- The halves that run with Django set up ------------------------------------------------------
 
 
-def _setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-    import django
-
-    django.setup()
-
-
 GIVEN = [
     "Anne", "Inger", "Kari", "Marit", "Ingrid", "Liv", "Eva", "Berit", "Astrid", "Bjørg", "Hilde", "Anna",
     "Nora", "Emma", "Ida", "Sara", "Jan", "Per", "Bjørn", "Ole", "Lars", "Kjell", "Knut", "Arne", "Svein",
@@ -621,7 +613,7 @@ def _session_updates() -> int | None:
 def prepare(work: str, options: dict) -> dict:
     """Persons (made once), a fresh initiative to sign and one for the preflight, a logged-in session per
     person, and the signing plan, one file per wrk thread."""
-    _setup_django()
+    setup_django()
     import random
     import secrets
     from datetime import timedelta
@@ -815,7 +807,7 @@ def prepare(work: str, options: dict) -> dict:
 
 def verify(path: str) -> dict:
     """The rows against the plan, and every sample of the page against the rows' times."""
-    _setup_django()
+    setup_django()
     from django.db.models import Count
 
     from tinget.core.models import Follow

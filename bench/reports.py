@@ -30,7 +30,6 @@ import time
 
 from ._support import (
     LOOPBACK,
-    ROOT,
     BenchError,
     Gunicorn,
     ensure_database,
@@ -41,6 +40,7 @@ from ._support import (
     redacted,
     run_python,
     scenario_database_url,
+    setup_django,
     summary,
 )
 
@@ -126,14 +126,6 @@ def run() -> dict:
 # --- The halves that run with Django set up ------------------------------------------------------
 
 
-def _setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
-    import django
-
-    django.setup()
-
-
 # Where the generated reports are: the demo areas' centres (weights roughly by inhabitants) and how far they
 # spread, plus some anywhere inside the outline.
 AREA_SPREAD_M = {
@@ -152,7 +144,7 @@ ANYWHERE = 0.15
 def generate() -> dict:
     """Make reports until there are BENCH_REPORTS with bench keys (none when they are already there), each with
     the "reported" line and, when it has moved on, a public answer; then ANALYZE."""
-    _setup_django()
+    setup_django()
     import random
     from datetime import timedelta
 
@@ -282,7 +274,7 @@ def _explain(sql_and_params) -> str:
 
 
 def measure(base_url: str) -> dict:
-    _setup_django()
+    setup_django()
     import random
     from datetime import UTC, timedelta
 
