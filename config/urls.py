@@ -38,6 +38,7 @@ urlpatterns += i18n_patterns(
     path(_("report-a-fault/"), include("tinget.reports.urls")),
     path(_("citizen-initiatives/"), include("tinget.initiatives.urls")),
     path(_("consultations/"), include("tinget.consultations.urls")),
+    path(_("mail-journal/"), include("tinget.journal.urls")),
     prefix_default_language=False,
 )
 

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "tinget.reports",
     "tinget.initiatives",
     "tinget.consultations",
+    "tinget.journal",
     "tinget.api",
     # The local OpenID Connect provider (Part A). Installed everywhere, mounted only when DEV_IDP_ENABLED.
     "tinget.devidp",
@@ -283,6 +284,19 @@ STORAGES = {
             "OPTIONS": {"location": PROTECTED_MEDIA_ROOT / "consultations"},
         }
     ),
+    # The journal's public document files, answers to access requests and import files: a view checks who may
+    # fetch each one.
+    "journal_files": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {**_S3_OPTIONS, "location": "journal-files", "default_acl": "private"},
+        }
+        if TINGET_MEDIA_STORAGE == "s3"
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": PROTECTED_MEDIA_ROOT / "journal"},
+        }
+    ),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
@@ -474,3 +488,18 @@ TINGET_CONSULTATION_PAGE_CACHE_SECONDS = env.float("TINGET_CONSULTATION_PAGE_CAC
 # The input lists' covering index (consultations.Submission) is PostgreSQL's; SQLite builds it without the included
 # columns, which is all it can do, and would say so on every command.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# --- Public mail journal and access requests (issue 7) --------------------------------------------------------------
+TINGET_JOURNAL_PAGE_SIZE = env.int("TINGET_JOURNAL_PAGE_SIZE", default=20)
+# Correspondents who are private persons stop being searchable this long after publication (as in eInnsyn).
+TINGET_JOURNAL_NAME_SEARCH_DAYS = env.int("TINGET_JOURNAL_NAME_SEARCH_DAYS", default=365)
+# offentleglova § 32: no answer within this many working days counts as a refusal the requester can appeal.
+TINGET_JOURNAL_ANSWER_WORKING_DAYS = env.int("TINGET_JOURNAL_ANSWER_WORKING_DAYS", default=5)
+# The unit that answers requests for the whole journal of a period (§ 28).
+TINGET_JOURNAL_PERIOD_UNIT = env("TINGET_JOURNAL_PERIOD_UNIT", default="dokumentsenteret")
+TINGET_JOURNAL_BASKET_MAX = env.int("TINGET_JOURNAL_BASKET_MAX", default=100)
+TINGET_JOURNAL_IMPORT_MAX_BYTES = env.int("TINGET_JOURNAL_IMPORT_MAX_BYTES", default=2 * 1024**3)
+TINGET_JOURNAL_ANSWER_FILE_MAX_BYTES = env.int("TINGET_JOURNAL_ANSWER_FILE_MAX_BYTES", default=25 * 1024**2)
+# Access requests (and their answer files) are deleted this long after the last answer or appeal; the statistics
+# keep their counts.
+TINGET_JOURNAL_REQUEST_RETENTION_DAYS = env.int("TINGET_JOURNAL_REQUEST_RETENTION_DAYS", default=3 * 365)

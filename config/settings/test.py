@@ -39,6 +39,10 @@ STORAGES = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "test-media" / "protected" / "initiatives"},
     },
+    "journal_files": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "test-media" / "protected" / "journal"},
+    },
     "consultation_files": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": VAR_DIR / "test-media" / "protected" / "consultations"},

@@ -1,0 +1,5 @@
+"""The journal's pages under /postliste/."""
+
+app_name = "journal"
+
+urlpatterns = []
