@@ -55,7 +55,9 @@ class CaseFile(models.Model):
     sequence = models.PositiveIntegerField(_("case sequence number"))
     case_date = models.DateField(_("case date"), null=True, blank=True)
     public_title = models.TextField(_("public title"))
-    unit = models.ForeignKey("core.Unit", on_delete=models.PROTECT, related_name="journal_cases", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        "core.Unit", on_delete=models.PROTECT, related_name="journal_cases", verbose_name=_("unit")
+    )
     classification = models.CharField(_("classification"), max_length=100, blank=True)
     external_id = models.CharField(_("id in the archive"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -70,6 +72,9 @@ class CaseFile(models.Model):
     def __str__(self):
         return f"{self.case_number} {self.public_title}"
 
+    def get_absolute_url(self):
+        return reverse("journal:case", kwargs={"year": self.year, "sequence": self.sequence})
+
     @property
     def case_number(self) -> str:
         """Saksnummer as a case worker writes it: 2026/123."""
@@ -79,9 +84,6 @@ class CaseFile(models.Model):
     def slug(self) -> str:
         """The case number in a URL (a slash would split the path)."""
         return f"{self.year}-{self.sequence}"
-
-    def get_absolute_url(self):
-        return reverse("journal:case", kwargs={"year": self.year, "sequence": self.sequence})
 
 
 class JournalEntryQuerySet(models.QuerySet):
@@ -141,6 +143,9 @@ class JournalEntry(models.Model):
     def __str__(self):
         return f"{self.entry_number} {self.public_title}"
 
+    def get_absolute_url(self):
+        return reverse("journal:entry", kwargs={"pk": self.pk})
+
     @property
     def entry_number(self) -> str:
         """Journalpostnummer as shown with the case: 2026/123-4."""
@@ -149,9 +154,6 @@ class JournalEntry(models.Model):
     @property
     def screened(self) -> bool:
         return bool(self.restriction_code or self.legal_basis)
-
-    def get_absolute_url(self):
-        return reverse("journal:entry", kwargs={"pk": self.pk})
 
 
 class Correspondent(models.Model):
@@ -283,12 +285,12 @@ class AccessRequest(models.Model):
     def __str__(self):
         return str(_("Access request %(number)s")) % {"number": self.pk}
 
+    def get_absolute_url(self):
+        return reverse("journal:request", kwargs={"key": self.key})
+
     @property
     def is_period(self) -> bool:
         return self.period_from is not None
-
-    def get_absolute_url(self):
-        return reverse("journal:request", kwargs={"key": self.key})
 
 
 class AccessRequestPart(models.Model):
@@ -327,7 +329,7 @@ class AccessRequestPart(models.Model):
         indexes = [models.Index(fields=["unit", "status", "deadline"], name="journal_part_queue")]
 
     def __str__(self):
-        return f"{self.request} – {self.unit}"
+        return f"{self.request}: {self.unit}"
 
     def get_absolute_url(self):
         return reverse("journal:part", kwargs={"pk": self.pk})

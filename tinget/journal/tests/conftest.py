@@ -96,7 +96,9 @@ def make_entry(
             entry=entry, kind=kind, name=name, is_person=is_person, screened=not name, order=order
         )
         names.append((name, is_person))
-    entry.search_document = search.document_for(title=title, case_title=case.public_title, names=names, with_persons=True)
+    entry.search_document = search.document_for(
+        title=title, case_title=case.public_title, names=names, with_persons=True
+    )
     entry.save(update_fields=["search_document"])
     search.engine().index([(entry.pk, entry.search_document)])
     return entry
