@@ -130,6 +130,10 @@ CACHES = {
         # The anonymous header varies with the page's path, so there is one piece per page visited.
         "OPTIONS": {"MAX_ENTRIES": 2000},
     },
+    # Progress of background jobs (a journal import), written by the worker while its own transaction is still
+    # open and read by the staff page in another process: shared by every process on the host (or set
+    # JOBS_CACHE_URL to the shared cache when workers run elsewhere).
+    "jobs": env.cache_url("JOBS_CACHE_URL", default=f"filecache://{VAR_DIR / 'cache' / 'jobs'}"),
 }
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     CACHES["default"]["BACKEND"] = "tinget.core.cache.RedisCache"  # one client per pool, not one per call

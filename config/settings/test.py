@@ -12,6 +12,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "layout": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+    "jobs": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tinget-jobs"},
 }
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
 TINGET_HUB_CACHE_SECONDS = 0

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from tinget.accounts.staff import ADMINISTRATOR, CASE_WORKER, add_role_permissions
 from tinget.core.registry import Module, registry
 
+from . import providers
+
 add_role_permissions(
     CASE_WORKER,
     "journal.answer_accessrequest",
@@ -29,6 +31,13 @@ registry.register(
         url_name="journal:index",
         icon="archive",
         order=20,
-        page_url_names=("journal:index",),
+        min_side=providers.min_side,
+        search=providers.search,
+        demo=providers.demo,
+        personal_data=providers.personal_data,
+        erase=providers.erase,
+        retention=providers.retention,
+        api_router="tinget.journal.api.router",
+        page_url_names=("journal:index", "journal:statistics", "journal:basket", "journal:period_request"),
     )
 )

@@ -65,6 +65,10 @@ class SearchResult:
     page: int
     page_size: int
     facets: dict[str, list[Facet]] = field(default_factory=dict)
+    # Words that match very many entries are counted from a sample (search.tally): the total, the facet counts or
+    # both are then rounded estimates, and the page says "about".
+    total_estimated: bool = False
+    facets_estimated: bool = False
 
     @property
     def pages(self) -> int:
@@ -98,51 +102,97 @@ def _filtered(params: SearchParams, *, without: str = ""):
     return qs
 
 
-def _facets(params: SearchParams) -> dict[str, list[Facet]]:
-    units = {u.pk: u for u in Unit.objects.only("pk", "slug", "name")}
+def _criteria(params: SearchParams, units) -> search.Criteria:
+    """The search in the database's terms (unit slugs as ids; a case number that cannot be one finds nothing)."""
+    case = parse_case_number(params.case) if params.case else None
+    return search.Criteria(
+        parsed=params.parsed,
+        date_column="document_date" if params.date_field == "document" else "journal_date",
+        date_from=params.date_from,
+        date_to=params.date_to,
+        types=tuple(params.types),
+        unit_ids=tuple(u.pk for u in units if u.slug in params.units) if params.units else None,
+        year=params.year or None,
+        case=case,
+        nothing=bool(params.case) and case is None,
+    )
+
+
+def _facets(params: SearchParams, counted: search.Tally | None = None, units=None) -> dict[str, list[Facet]]:
+    """Facets from the tally (one pass, see search.tally), each counted as if its own filter were not chosen."""
+    units = {u.pk: u for u in (units if units is not None else Unit.objects.only("pk", "slug", "name"))}
+    if counted is None:
+        counted = search.tally(_criteria(params, units.values()))
     type_labels = dict(EntryType.choices)
-    rows = _filtered(params, without="type").order_by().values("type").annotate(n=Count("pk"))
     types = [
-        Facet(r["type"], str(type_labels.get(r["type"], r["type"])), r["n"], r["type"] in params.types)
-        for r in sorted(rows, key=lambda r: -r["n"])
+        Facet(value, str(type_labels.get(value, value)), n, value in params.types)
+        for value, n in sorted(counted.types.items(), key=lambda item: (-item[1], item[0]))
     ]
-    rows = _filtered(params, without="unit").order_by().values("unit_id").annotate(n=Count("pk"))
     unit_facets = [
-        Facet(units[r["unit_id"]].slug, units[r["unit_id"]].name, r["n"], units[r["unit_id"]].slug in params.units)
-        for r in sorted(rows, key=lambda r: -r["n"])
-        if r["unit_id"] in units
+        Facet(units[pk].slug, units[pk].name, n, units[pk].slug in params.units)
+        for pk, n in sorted(counted.units.items(), key=lambda item: (-item[1], item[0]))
+        if pk in units
     ]
-    rows = _filtered(params, without="year").order_by().values("year").annotate(n=Count("pk"))
     years = [
-        Facet(str(r["year"]), str(r["year"]), r["n"], r["year"] == params.year)
-        for r in sorted(rows, key=lambda r: -r["year"])
+        Facet(str(year), str(year), n, year == params.year)
+        for year, n in sorted(counted.years.items(), key=lambda item: -item[0])
     ]
     return {"type": types, "unit": unit_facets, "year": years}
+
+
+# When the total is an estimate (a common word), sorting by relevance ranks the newest matches in windows of this
+# many: the first pages are the most relevant of the newest RELEVANCE_WINDOW matches, the next ones those of the
+# window before, and so on. Ranking all of 80,000 matches would read every one of them on every visit.
+RELEVANCE_WINDOW = 1_000
 
 
 def search_entries(params: SearchParams, *, page: int = 1, page_size: int | None = None, facets: bool = True):
     """A page of public entries matching params (with case, unit and correspondents), the total, and facet
     counts for type, unit and year. Never raises on odd input: the parse treats anything as words."""
     page_size = page_size or settings.TINGET_JOURNAL_PAGE_SIZE
-    qs = _filtered(params)
-    total = qs.count()
+    # The units: for the unit facet, and to know the ids of the units asked for.
+    units = list(Unit.objects.only("pk", "slug", "name")) if facets or params.units else []
+    counted = search.tally(_criteria(params, units), facets=facets)
+    total = counted.total
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    if params.sort == "relevance" and params.parsed.include:
+    qs = _filtered(params)
+    if params.year and (bounds := search.year_bounds(params.year)):
+        # Implied by the year: the date index reads the year's stretch instead of walking there from today.
+        qs = qs.filter(journal_date__range=bounds)
+    start = (page - 1) * page_size
+    date_order = "-document_date" if params.date_field == "document" else "-journal_date"
+    if params.sort == "relevance" and params.parsed.include and counted.estimated:
+        window = max(page_size, RELEVANCE_WINDOW // page_size * page_size)
+        first = start // window * window
+        ids = list(qs.order_by(date_order, "-pk").values_list("pk", flat=True)[first : first + window])
+        # These ids meet every condition already: ranking them needs no second search, and only the page's entries
+        # are read whole.
+        ranked = search.engine().with_rank(JournalEntry.objects.filter(pk__in=ids), params.parsed, ids=ids)
+        ranked = ranked.order_by("-rank", "-journal_date", "-pk").values_list("pk", flat=True)
+        page_ids = list(ranked[start - first : start - first + page_size])
+        qs, start = JournalEntry.objects.filter(pk__in=page_ids), 0
+    elif params.sort == "relevance" and params.parsed.include:
         qs = search.engine().with_rank(qs, params.parsed).order_by("-rank", "-journal_date", "-pk")
     elif params.sort == "oldest":
         qs = qs.order_by("journal_date", "pk")
     else:
-        date_order = "-document_date" if params.date_field == "document" else "-journal_date"
         qs = qs.order_by(date_order, "-pk")
-    start = (page - 1) * page_size
     entries = list(
         qs.select_related("case", "unit").prefetch_related(
             Prefetch("correspondents", queryset=Correspondent.objects.order_by("order", "pk"))
         )[start : start + page_size]
     )
+    if params.sort == "relevance" and params.parsed.include and counted.estimated:
+        entries.sort(key=lambda entry: page_ids.index(entry.pk))
     return SearchResult(
-        entries=entries, total=total, page=page, page_size=page_size, facets=_facets(params) if facets else {}
+        entries=entries,
+        total=total,
+        page=page,
+        page_size=page_size,
+        facets=_facets(params, counted, units) if facets else {},
+        total_estimated=counted.estimated,
+        facets_estimated=counted.facets_estimated and facets,
     )
 
 
@@ -294,3 +344,62 @@ def statistics(*, months: int = 12, today: date | None = None) -> dict:
     units = [dict(row, unit=row.pop("unit__name")) for row in by_unit]
     overall = {key: sum(u[key] for u in units) for key in ("total", "within_1", "within_3", "within_5")}
     return {"months": month_rows, "units": units, "overall": overall, "since": first}
+
+
+# --- Min side and privacy (appended by the platform helper) -------------------------------------------------------
+
+
+def request_summaries_of(user, *, today: date):
+    """The person's requests, newest first, each with counts of its parts by status, the number of entries asked
+    for and the nearest deadline still running: everything Min side says about a request, in one query."""
+    from django.db.models import Min
+
+    sent = Q(parts__status=RequestStatus.SENT, parts__answered_at__isnull=True)
+    return (
+        requests_of(user)
+        .prefetch_related(None)
+        .only("pk", "key", "created_at", "sent_at", "period_from", "period_to", "user_id")
+        .annotate(
+            part_count=Count("parts", distinct=True),
+            item_count=Count("parts__items", distinct=True),
+            waiting_count=Count("parts", filter=sent, distinct=True),
+            overdue_count=Count("parts", filter=sent & Q(parts__deadline__lt=today), distinct=True),
+            appealed_count=Count("parts", filter=Q(parts__status=RequestStatus.APPEALED), distinct=True),
+            forwarded_count=Count("parts", filter=Q(parts__status=RequestStatus.FORWARDED), distinct=True),
+            granted_count=Count("parts", filter=Q(parts__status=RequestStatus.GRANTED), distinct=True),
+            refused_count=Count("parts", filter=Q(parts__status=RequestStatus.REFUSED), distinct=True),
+            next_deadline=Min("parts__deadline", filter=sent),
+        )
+    )
+
+
+def requests_for_privacy(user):
+    """Every request that is about the person, for "download my data" and account deletion: those sent while
+    logged in, and those sent without logging in from an e-mail address the account has verified (sending one
+    needs the link mailed to that address, so it is the same person). With parts, entries and answer files."""
+    if not (user and user.is_authenticated):
+        return AccessRequest.objects.none()
+    from allauth.account.models import EmailAddress
+    from django.db.models import Exists, OuterRef
+
+    verified = EmailAddress.objects.filter(user=user, verified=True, email__iexact=OuterRef("email"))
+    return _request_qs().filter(Q(user=user) | Q(user__isnull=True) & Exists(verified)).order_by("created_at", "pk")
+
+
+# --- Answer files (appended by the requesting helper) ------------------------------------------------------------
+
+
+def answer_file_for(user, pk, *, session_keys=()):
+    """An answer file for its requester (the request's key remembered in the session, or the logged-in person who
+    sent it) or for a case worker who may answer its part (rules.can_answer); 404 for anyone else, so nobody
+    learns that it exists."""
+    from . import rules
+    from .models import AnswerFile
+
+    found = AnswerFile.objects.select_related("part__request", "part__unit").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    part = found.part
+    if rules.owns_request(user, part.request, session_keys=session_keys) or rules.can_answer(user, part):
+        return found
+    raise Http404

@@ -12,6 +12,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -105,7 +107,20 @@ def request_create(
     email = (email or "").strip()
     if not email:
         raise RequestError(_("Give an e-mail address so that the answer can reach you."))
+    # The API and other callers reach here without a form: a malformed or over-long address (the column holds
+    # 254 characters; PostgreSQL would fail, SQLite would store it) is refused here too.
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise RequestError(_("Write a whole e-mail address, like name@example.no.")) from None
+    if len(email) > AccessRequest._meta.get_field("email").max_length:
+        raise RequestError(_("Write a whole e-mail address, like name@example.no."))
     message = (message or "").strip()
+    if "\x00" in message:
+        raise RequestError(_("The message holds a character that cannot be stored. Remove it and send again."))
     if len(message) > MESSAGE_MAX:
         raise RequestError(_("The message can be at most %(max)s characters long."), params={"max": MESSAGE_MAX})
     if language not in {code for code, _name in settings.LANGUAGES}:
@@ -117,6 +132,9 @@ def request_create(
             pk = int(raw)
         except (TypeError, ValueError):
             raise RequestError(_("One of the entries asked for does not exist.")) from None
+        if not 0 < pk < 2**63:
+            # No row has such a key, and SQLite cannot even be asked about a number beyond 64 bits.
+            raise RequestError(_("One of the entries asked for does not exist."))
         if pk not in ids:
             ids.append(pk)
     if is_period and ids:
@@ -264,6 +282,18 @@ def part_answer(
     )
     if len(answer) > ANSWER_MAX or len(appeal_information) > ANSWER_MAX:
         raise DomainError(_("The answer can be at most %(max)s characters long."), params={"max": ANSWER_MAX})
+    # The columns' limits, and only web addresses as the link: the requester's page makes it a link.
+    legal_basis_max = AccessRequestPart._meta.get_field("legal_basis").max_length
+    if len(legal_basis) > legal_basis_max:
+        raise DomainError(_("The legal basis can be at most %(max)s characters long."), params={"max": legal_basis_max})
+    link = (link or "").strip()
+    if link:
+        try:
+            URLValidator(schemes=["http", "https"])(link)
+        except ValidationError:
+            raise DomainError(_("The link must be a web address that starts with https:// or http://.")) from None
+        if len(link) > AccessRequestPart._meta.get_field("link").max_length:
+            raise DomainError(_("The link is too long."))
     files = list(files)
     if len(files) > ANSWER_FILES_MAX:
         raise DomainError(_("Send at most %(max)s files with one answer."), params={"max": ANSWER_FILES_MAX})
@@ -340,7 +370,8 @@ def part_appeal(*, access_request: AccessRequest, part: AccessRequestPart, messa
         part = AccessRequestPart.objects.select_for_update().select_related("request", "unit").get(pk=part.pk)
         if part.request_id != access_request.pk:
             raise NotAllowed()
-        if not rules.can_appeal(part, today(now)):
+        # A request never confirmed was never sent: its parts wait with a provisional deadline, not for an answer.
+        if part.request.sent_at is None or not rules.can_appeal(part, today(now)):
             raise InvalidTransition(_("This answer cannot be appealed (again)."))
         part.status = RequestStatus.APPEALED
         part.appealed_at = now
@@ -439,18 +470,22 @@ def fade_names(*, now: datetime | None = None, batch: int = 2000) -> int:
 
 
 def delete_old_requests(*, now: datetime | None = None) -> int:
-    """Delete requests (with their answer files) whose last answer or appeal is older than the retention period.
-    The statistics lose them too, so the period is years."""
+    """Delete requests (with their answer files) whose last answer or appeal is older than the retention period
+    (the statistics lose them too, so the period is years), and requests never confirmed a day after their link
+    expired (nobody will answer them, and the address was never shown to be the requester's)."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.TINGET_JOURNAL_REQUEST_RETENTION_DAYS)
     old = (
-        AccessRequest.objects.filter(created_at__lt=cutoff)
+        AccessRequest.objects.filter(created_at__lt=cutoff, sent_at__isnull=False)
         .exclude(parts__status__in=[RequestStatus.SENT, RequestStatus.APPEALED])
         .exclude(parts__answered_at__gte=cutoff)
         .exclude(parts__appealed_at__gte=cutoff)
     )
+    unconfirmed = AccessRequest.objects.filter(
+        sent_at__isnull=True, created_at__lt=now - VERIFY_MAX_AGE - timedelta(days=1)
+    )
     deleted = 0
-    for access_request in old.iterator(chunk_size=200):
+    for access_request in [*old.iterator(chunk_size=200), *unconfirmed.iterator(chunk_size=200)]:
         delete_request(access_request)
         deleted += 1
     return deleted
@@ -464,3 +499,69 @@ def delete_request(access_request: AccessRequest) -> None:
         access_request.delete()
         audit.log("system", "journal.request.deleted", None, {"request": pk})
         transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+
+
+# --- Privacy (appended by the platform helper) -------------------------------------------------------------------
+
+FINAL_STATUSES = frozenset({RequestStatus.GRANTED, RequestStatus.PARTLY_GRANTED, RequestStatus.REFUSED})
+
+
+def requests_erase(*, user, access_requests) -> dict[str, int]:
+    """Forget `user` in their access requests (account deletion, inside its transaction). A request never sent, or
+    whose every part is answered and not appealed, is deleted with its answer files. A request a unit is still
+    working on (waiting for an answer, appealed, or sent on to the County Governor) is the public body's open case:
+    it stays, unlinked from the account, with the e-mail address the answer must reach, until the retention sweep
+    deletes it. The audit log keeps the account number instead of the person's e-mail address."""
+    from tinget.core.models import AuditEntry
+
+    deleted, unlinked, addresses = 0, [], set()
+    with transaction.atomic():
+        for access_request in access_requests:
+            addresses.add(access_request.email.lower())
+            parts = list(access_request.parts.all())
+            done = access_request.sent_at is None or all(
+                part.status in FINAL_STATUSES and part.appealed_at is None for part in parts
+            )
+            if done:
+                delete_request(access_request)
+                deleted += 1
+            else:
+                unlinked.append(access_request.pk)
+        AccessRequest.objects.filter(pk__in=unlinked).update(user=None)
+        for address in addresses:
+            AuditEntry.objects.filter(action__startswith="journal.", actor_label__iexact=address).update(
+                actor_label=f"#{user.pk}"
+            )
+        if deleted or unlinked:
+            audit.log("privacy", "journal.request.requester_erased", None, {"deleted": deleted, "kept": len(unlinked)})
+    return {"deleted": deleted, "kept": len(unlinked)}
+
+
+# --- Staff reading a requester's data (appended by the processing helper) -----------------------------------------
+
+
+def request_log_read(*, actor, access_request: AccessRequest, part: AccessRequestPart | None = None, unit=None) -> None:
+    """Staff opened a request's e-mail address and message (a part's page, or the request in the admin): one log
+    entry per view. A requester with an account sees it on Min side (accounts.privacy.log_personal_data_read, with
+    the unit, never the staff member's name); a request without an account is logged as "journal.part.read" (or
+    "journal.request.read") against the part or the request. Raises NotAllowed for someone who may not answer the
+    part (or, without a part, any part)."""
+    from django.utils.translation import gettext_noop
+
+    from tinget.accounts.privacy import log_personal_data_read
+
+    allowed = rules.can_answer(actor, part) if part is not None else rules.can_see_queue(actor)
+    if not allowed:
+        raise NotAllowed(_("Only the responsible unit's case workers can read this request."))
+    unit = unit if unit is not None else (part.unit if part is not None else None)
+    with transaction.atomic():
+        if access_request.user_id:
+            log_personal_data_read(
+                staff_user=actor,
+                subject_user=access_request.user,
+                what=gettext_noop("Your access request to the mail journal (your e-mail address and message)"),
+                unit=unit,
+            )
+        else:
+            action = "journal.part.read" if part is not None else "journal.request.read"
+            audit.log(actor, action, part or access_request, {"unit": str(getattr(unit, "name", unit or ""))})
