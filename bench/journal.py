@@ -330,6 +330,8 @@ def run() -> dict:
         "search_p95_ms_pg": searched["pg"]["all"]["p95"],
         "search_p50_ms_pg": searched["pg"]["all"]["p50"],
         "search_max_ms_pg": searched["pg"]["all"]["max"],
+        "search_cpu_p95_ms_pg": searched["pg"]["cpu"]["p95"],
+        "selector_p95_ms_pg": searched["pg"]["selector"]["p95"],
     }
     if "sqlite" in searched:
         figures.update(
@@ -337,6 +339,8 @@ def run() -> dict:
                 "search_p95_ms_sqlite": searched["sqlite"]["all"]["p95"],
                 "search_p50_ms_sqlite": searched["sqlite"]["all"]["p50"],
                 "search_max_ms_sqlite": searched["sqlite"]["all"]["max"],
+                "search_cpu_p95_ms_sqlite": searched["sqlite"]["cpu"]["p95"],
+                "selector_p95_ms_sqlite": searched["sqlite"]["selector"]["p95"],
                 "sqlite_entries": searched["sqlite"]["entries"],
             }
         )
@@ -355,6 +359,7 @@ def run() -> dict:
             "search": searched,
             "setup_seconds": steps,
             "load_average_before_search": load_before,
+            # Wall-clock figures are only worth as much as the machine was quiet: see the load averages.
             "load_average_after_search": load_after,
         },
     }
@@ -565,65 +570,62 @@ def search(given: dict) -> dict:
     from django.utils import translation
 
     from tinget.journal import selectors
-    from tinget.journal.models import CaseFile, JournalEntry
+    from tinget.journal.models import JournalEntry
 
     vendor = connection.vendor
     entries = JournalEntry.objects.count()
     end = date.fromisoformat(given["end"])
-    # A case in the middle of the data with several entries.
-    case = (
-        CaseFile.objects.filter(year=end.year - 4)
-        .order_by("sequence")
-        .filter(sequence__gte=1000)
-        .only("year", "sequence")
-        .first()
-    )
-    case_number = f"{case.year}/{case.sequence}" if case else f"{end.year - 4}/1000"
+    # The case of an entry in the middle of the data.
+    middle = JournalEntry.objects.filter(pk__gte=JournalEntry.objects.order_by("-pk").values("pk")[:1][0]["pk"] // 2)
+    middle = middle.order_by("pk").select_related("case").first()
+    case_number = f"{middle.case.year}/{middle.case.sequence}" if middle else f"{end.year - 4}/1"
     plan = queries(end, case_number)
 
-    via = given.get("via") or "view"
     path = None
-    if via == "view":
-        try:
-            with translation.override("nb"):
-                path = reverse("journal:index")
-        except NoReverseMatch:
-            via = "selector"
+    with contextlib.suppress(NoReverseMatch), translation.override("nb"):
+        path = reverse("journal:index")
+    # The view (the whole page, rendered) when it exists, and the selector it calls; the figure is the view's
+    # unless JOURNAL_BENCH_VIA=selector, or there is no view yet.
+    via = given.get("via") or ("view" if path else "selector")
+    if via == "view" and not path:
+        raise BenchError("JOURNAL_BENCH_VIA=view, but journal:index does not resolve")
     client = Client(HTTP_HOST="127.0.0.1")
 
-    def call(query: dict):
-        if via == "view":
+    def call(query: dict, how: str):
+        if how == "view":
             response = client.get(path + ("?" + urlencode(query, doseq=True) if query else ""))
             if response.status_code != 200:
                 raise BenchError(f"GET {path}?{urlencode(query, doseq=True)} answered {response.status_code}")
             return response
         return selectors.search_entries(_params(query))
 
-    def timed(query: dict) -> tuple[float, float]:
+    def timed(query: dict, how: str) -> tuple[float, float]:
         cpu = time.process_time()
         clock = time.perf_counter()
-        call(query)
+        call(query, how)
         return (time.perf_counter() - clock) * 1000, (time.process_time() - cpu) * 1000
 
+    ways = ["selector", "view"] if path else ["selector"]
     rng = random.Random(given["seed"])
     for _ in range(given["warmup"]):
-        for _name, _what, query in plan:
-            timed(query)
-    wall = {name: [] for name, _, _ in plan}
-    cpu = {name: [] for name, _, _ in plan}
+        for how in ways:
+            for _name, _what, query in plan:
+                timed(query, how)
+    wall = {how: {name: [] for name, _, _ in plan} for how in ways}
+    cpu = {how: {name: [] for name, _, _ in plan} for how in ways}
     for _ in range(given["rounds"]):
-        order = list(plan)
+        order = [(how, item) for how in ways for item in plan]
         rng.shuffle(order)
-        for name, _what, query in order:
-            ms, cpu_ms = timed(query)
-            wall[name].append(ms)
-            cpu[name].append(cpu_ms)
+        for how, (name, _what, query) in order:
+            ms, cpu_ms = timed(query, how)
+            wall[how][name].append(ms)
+            cpu[how][name].append(cpu_ms)
 
     found = {}
     for name, what, query in plan:
         result = selectors.search_entries(_params(query))
         with CaptureQueriesContext(connection) as captured:
-            call(query)
+            call(query, via)
         statements = [(float(q["time"]), q["sql"]) for q in captured.captured_queries]
         slowest = max(statements, default=(0.0, ""))
         explained = None
@@ -636,25 +638,34 @@ def search(given: dict) -> dict:
             "what": what,
             "params": query,
             "total": result.total,
+            "total_estimated": getattr(result, "total_estimated", False),
+            "facets_estimated": getattr(result, "facets_estimated", False),
             "shown": len(result.entries),
             "facets": {key: len(values) for key, values in result.facets.items()},
-            "ms": summary(wall[name]),
-            "cpu_ms": summary(cpu[name]),
+            "ms": summary(wall[via][name]),
+            "cpu_ms": summary(cpu[via][name]),
+            **({"selector_ms": summary(wall["selector"][name])} if via != "selector" else {}),
             "statements": [f"{t * 1000:.1f} ms  {' '.join(sql.split())[:300]}" for t, sql in statements],
             "slowest_plan": explained,
         }
-    every = [ms for values in wall.values() for ms in values]
-    every_cpu = [ms for values in cpu.values() for ms in values]
+
+    def every(measured: dict) -> list[float]:
+        return [ms for values in measured.values() for ms in values]
+
+    slowest = _slowest(wall[via])
     return {
         "vendor": vendor,
         "entries": entries,
-        "via": via if via == "selector" else f"view {path} (django.test.Client)",
-        "all": summary(every),
-        "cpu": summary(every_cpu),
+        "via": "selectors.search_entries" if via == "selector" else f"the view, GET {path} (django.test.Client)",
+        "all": summary(every(wall[via])),
+        "cpu": summary(every(cpu[via])),
+        "selector": summary(every(wall["selector"])),
+        "selector_cpu": summary(every(cpu["selector"])),
+        "view": summary(every(wall["view"])) if "view" in wall else None,
         "p95_without_slowest_query": round(
-            percentile([ms for name, values in wall.items() if name != _slowest(wall) for ms in values], 95), 2
+            percentile([ms for name, values in wall[via].items() if name != slowest for ms in values], 95), 2
         ),
-        "slowest_query": _slowest(wall),
+        "slowest_query": slowest,
         "queries": found,
     }
 

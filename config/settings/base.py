@@ -505,5 +505,5 @@ TINGET_JOURNAL_BASKET_MAX = env.int("TINGET_JOURNAL_BASKET_MAX", default=100)
 TINGET_JOURNAL_IMPORT_MAX_BYTES = env.int("TINGET_JOURNAL_IMPORT_MAX_BYTES", default=2 * 1024**3)
 TINGET_JOURNAL_ANSWER_FILE_MAX_BYTES = env.int("TINGET_JOURNAL_ANSWER_FILE_MAX_BYTES", default=25 * 1024**2)
 # Access requests (and their answer files) are deleted this long after the last answer or appeal; the statistics
-# keep their counts.
+# then no longer count them, so the period is years.
 TINGET_JOURNAL_REQUEST_RETENTION_DAYS = env.int("TINGET_JOURNAL_REQUEST_RETENTION_DAYS", default=3 * 365)

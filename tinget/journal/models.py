@@ -319,6 +319,8 @@ class AccessRequestPart(models.Model):
     link = models.URLField(_("link to the documents"), max_length=500, blank=True)
     appealed_at = models.DateTimeField(_("appealed"), null=True, blank=True)
     appeal_message = models.TextField(_("appeal"), blank=True)
+    forwarded_at = models.DateTimeField(_("appeal sent to the County Governor"), null=True, blank=True)
+    forward_note = models.TextField(_("note with the appeal sent on"), blank=True)
 
     class Meta:
         verbose_name = _("part of an access request")

@@ -178,14 +178,14 @@ class AnswerForm(forms.Form):
             "count": ANSWER_FILES_MAX,
             "size": settings.TINGET_JOURNAL_ANSWER_FILE_MAX_BYTES // 1024**2,
         }
-        # A choice per entry is needed only for a partial grant (and a partial grant needs two entries): the fields
-        # are required (not marked optional) unless the form was sent with another decision.
+        # A choice per entry is needed only for a partial grant of several entries (one entry partly granted has
+        # parts held back): the fields are required (not marked optional) unless sent with another decision.
         per_item = len(self.items) > 1 and (not self.is_bound or self.data.get("decision") == PARTLY)
         for item in self.items:
             self.fields[self.item_field_name(item)] = forms.ChoiceField(
                 label=f"{item.entry_number} {item.title}",
                 choices=[
-                    (AccessRequestItem.Decision.GRANTED, _("Grant")),
+                    (AccessRequestItem.Decision.GRANTED, _("Grant, in whole or in part")),
                     (AccessRequestItem.Decision.REFUSED, _("Refuse")),
                 ],
                 widget=forms.RadioSelect,
@@ -245,12 +245,7 @@ class AnswerForm(forms.Form):
                 )
             if "appeal_information" in cleaned and not cleaned["appeal_information"]:
                 self.add_error("appeal_information", _("Tell the requester how to appeal."))
-        if decision == PARTLY and len(self.items) == 1:
-            self.add_error(
-                "decision",
-                _("A partial grant grants some entries and refuses others: with one entry, grant or refuse it."),
-            )
-        elif decision == PARTLY and self.items:
+        if decision == PARTLY and len(self.items) > 1:
             values = []
             for item in self.items:
                 name = self.item_field_name(item)
@@ -258,10 +253,8 @@ class AnswerForm(forms.Form):
                 if not value and name not in self.errors:
                     self.add_error(name, _("Choose whether access to this entry is granted or refused."))
                 values.append(value)
-            if all(values) and len(set(values)) < 2:
-                self.add_error(
-                    None, _("A partial grant grants some entries and refuses others; otherwise grant or refuse all.")
-                )
+            if all(values) and all(v == AccessRequestItem.Decision.REFUSED for v in values):
+                self.add_error(None, _("Nothing is granted: choose to refuse instead."))
         if (
             decision in (GRANT, PARTLY)
             and not self.is_period

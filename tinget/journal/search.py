@@ -90,8 +90,9 @@ def document_for(*, title: str, case_title: str, names: list[tuple[str, bool]], 
 class Engine:
     vendor: str = field(default="")
 
-    def where(self, parsed: ParsedQuery, *, sample: int = 1) -> tuple[list[str], list]:
-        """SQL conditions (on journal_journalentry) and their parameters for what `parsed` finds."""
+    def where(self, parsed: ParsedQuery, *, sample: int = 1, lead: bool = True) -> tuple[list[str], list]:
+        """SQL conditions (on journal_journalentry) and their parameters for what `parsed` finds. `lead`: the index
+        may drive the query (False: another index, e.g. the dates', should, and the words are tested on each row)."""
         raise NotImplementedError
 
     def filter(self, queryset, parsed: ParsedQuery):
@@ -131,7 +132,8 @@ class PostgresEngine(Engine):
             params += p
         return "(" + " && ".join(parts) + ")", params
 
-    def where(self, parsed, *, sample: int = 1):
+    def where(self, parsed, *, sample: int = 1, lead: bool = True):
+        # The planner knows how common each word is (the tsvector's statistics) and chooses for itself.
         if not parsed:
             return [], []
         sql, params = self._tsquery(parsed)
@@ -166,15 +168,15 @@ class SqliteEngine(Engine):
         are \\w+ runs, which hold no double quote."""
         return " AND ".join('"' + " ".join(stem(w) for w in clause) + '"' for clause in clauses)
 
-    def where(self, parsed, *, sample: int = 1):
+    def where(self, parsed, *, sample: int = 1, lead: bool = True):
         """SQL conditions for `parsed`; with `sample` > 1 only entries whose id is a multiple of it are taken from
-        the index (a sample of the matches that costs no look-up of the others)."""
+        the index (a sample of the matches that costs no look-up of the others). Without `lead`, the id is written
+        `+id`, which SQLite cannot use to drive the query from the matches."""
         where, params = [], []
         if parsed.include:
-            sampled = f" AND rowid % {int(sample)} = 0" if sample > 1 else ""
-            where.append(
-                f"journal_journalentry.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{sampled})"
-            )
+            sampled = f" AND rowid %% {int(sample)} = 0" if sample > 1 else ""
+            column = "journal_journalentry.id" if lead else "+journal_journalentry.id"
+            where.append(f"{column} IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s{sampled})")
             params.append(self.match_expression(parsed.include))
         if parsed.exclude:
             # FTS5's NOT needs a left side; excluding as a set works with or without words to include.
@@ -183,17 +185,25 @@ class SqliteEngine(Engine):
         return where, params
 
     def filter(self, queryset, parsed):
-        where, params = self.where(parsed)
+        # SQLite's planner does not know how common a word is. Many matches: read the entries in the order asked
+        # for (the date index) and test each against the matches, which soon fills a page; few: look the matches up
+        # and sort them.
+        lead = not parsed.include or self.matches(parsed) <= LEAD_MAX
+        where, params = self.where(parsed, lead=lead)
         return queryset.extra(where=where, params=params) if where else queryset
 
-    def sample(self, parsed):
-        if not parsed.include:
-            return None
+    def matches(self, parsed) -> int:
+        """How many entries the index finds for the words to include (the exclusions aside)."""
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [self.match_expression(parsed.include)]
             )
-            matches = cursor.fetchone()[0]
+            return cursor.fetchone()[0]
+
+    def sample(self, parsed):
+        if not parsed.include:
+            return None
+        matches = self.matches(parsed)
         if matches <= 4 * SAMPLE_MATCHES:
             return None
         return ("matches", matches // SAMPLE_MATCHES)
@@ -260,6 +270,8 @@ RANGE_EXACT_MAX = 20_000
 SAMPLE_PAGES = 500
 SAMPLE_MATCHES = 1_000
 SAMPLE_SEED = 7
+# SQLite: with more matches than this, a page is read in date order and each entry tested (see SqliteEngine.filter).
+LEAD_MAX = 5_000
 DAY, MONTH, YEAR = 0, 1, 2
 
 
@@ -464,7 +476,9 @@ def _rows(criteria: Criteria, *, facets: bool, sample=None, dates_first: bool = 
     if condition:
         where.append(condition)
         params += condition_params
-    text, text_params = engine().where(criteria.parsed, sample=sample[1] if sample and sample[0] == "matches" else 1)
+    text, text_params = engine().where(
+        criteria.parsed, sample=sample[1] if sample and sample[0] == "matches" else 1, lead=not dates_first
+    )
     table = "journal_journalentry"
     if sample and sample[0] == "table":
         # The percentage is ours, not the visitor's: a number written into the statement.

@@ -80,9 +80,10 @@ def parse_case_number(text: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def _filtered(params: SearchParams, *, without: str = ""):
+def _filtered(params: SearchParams, *, without: str = "", unit_ids=None):
     """Public entries matching params; `without` leaves one filter out (a facet counts its own values as if it
-    were not chosen, so a person can widen as well as narrow)."""
+    were not chosen, so a person can widen as well as narrow). `unit_ids`: the ids of the units asked for, when
+    known (a list of ids lets the unit's date index give the order; a join on the slug does not)."""
     qs = JournalEntry.objects.public()
     qs = search.engine().filter(qs, params.parsed)
     field_name = "document_date" if params.date_field == "document" else "journal_date"
@@ -93,7 +94,7 @@ def _filtered(params: SearchParams, *, without: str = ""):
     if params.types and without != "type":
         qs = qs.filter(type__in=params.types)
     if params.units and without != "unit":
-        qs = qs.filter(unit__slug__in=params.units)
+        qs = qs.filter(unit_id__in=unit_ids) if unit_ids is not None else qs.filter(unit__slug__in=params.units)
     if params.year and without != "year":
         qs = qs.filter(year=params.year)
     if params.case:
@@ -140,9 +141,10 @@ def _facets(params: SearchParams, counted: search.Tally | None = None, units=Non
     return {"type": types, "unit": unit_facets, "year": years}
 
 
-# When the total is an estimate (a common word), sorting by relevance ranks the newest matches in windows of this
-# many: the first pages are the most relevant of the newest RELEVANCE_WINDOW matches, the next ones those of the
-# window before, and so on. Ranking all of 80,000 matches would read every one of them on every visit.
+# Sorting by relevance ranks the matches in windows of this many, newest first: the first pages are the most
+# relevant of the newest RELEVANCE_WINDOW matches, the next ones those of the window before, and so on (with fewer
+# matches than that, simply all of them). Ranking all of 80,000 matches for a common word would read every one of
+# them on every visit; a journal's reader mostly wants what is recent anyway.
 RELEVANCE_WINDOW = 1_000
 
 
@@ -152,17 +154,19 @@ def search_entries(params: SearchParams, *, page: int = 1, page_size: int | None
     page_size = page_size or settings.TINGET_JOURNAL_PAGE_SIZE
     # The units: for the unit facet, and to know the ids of the units asked for.
     units = list(Unit.objects.only("pk", "slug", "name")) if facets or params.units else []
-    counted = search.tally(_criteria(params, units), facets=facets)
+    criteria = _criteria(params, units)
+    counted = search.tally(criteria, facets=facets)
     total = counted.total
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    qs = _filtered(params)
+    qs = _filtered(params, unit_ids=criteria.unit_ids)
     if params.year and (bounds := search.year_bounds(params.year)):
         # Implied by the year: the date index reads the year's stretch instead of walking there from today.
         qs = qs.filter(journal_date__range=bounds)
     start = (page - 1) * page_size
     date_order = "-document_date" if params.date_field == "document" else "-journal_date"
-    if params.sort == "relevance" and params.parsed.include and counted.estimated:
+    ranking = params.sort == "relevance" and bool(params.parsed.include)
+    if ranking:
         window = max(page_size, RELEVANCE_WINDOW // page_size * page_size)
         first = start // window * window
         ids = list(qs.order_by(date_order, "-pk").values_list("pk", flat=True)[first : first + window])
@@ -172,8 +176,6 @@ def search_entries(params: SearchParams, *, page: int = 1, page_size: int | None
         ranked = ranked.order_by("-rank", "-journal_date", "-pk").values_list("pk", flat=True)
         page_ids = list(ranked[start - first : start - first + page_size])
         qs, start = JournalEntry.objects.filter(pk__in=page_ids), 0
-    elif params.sort == "relevance" and params.parsed.include:
-        qs = search.engine().with_rank(qs, params.parsed).order_by("-rank", "-journal_date", "-pk")
     elif params.sort == "oldest":
         qs = qs.order_by("journal_date", "pk")
     else:
@@ -183,7 +185,7 @@ def search_entries(params: SearchParams, *, page: int = 1, page_size: int | None
             Prefetch("correspondents", queryset=Correspondent.objects.order_by("order", "pk"))
         )[start : start + page_size]
     )
-    if params.sort == "relevance" and params.parsed.include and counted.estimated:
+    if ranking:
         entries.sort(key=lambda entry: page_ids.index(entry.pk))
     return SearchResult(
         entries=entries,

@@ -59,6 +59,9 @@ ANSWER_FILE_EXTENSIONS = frozenset(
     }
 )
 ANSWER_FILES_MAX = 20
+# The audit log names a requester without an account like this: the e-mail address stays on the request alone,
+# so deleting the request forgets it.
+REQUESTER = "requester"
 
 
 class RequestError(DomainError):
@@ -186,7 +189,7 @@ def request_create(
                 for e in unit_entries
             )
         audit.log(
-            user if user and user.is_authenticated else email,
+            user if user and user.is_authenticated else REQUESTER,
             "journal.request.created",
             access_request,
             {"entries": len(ids), "units": len(by_unit), "period": is_period},
@@ -225,7 +228,7 @@ def _send(access_request: AccessRequest, now: datetime) -> None:
     access_request.sent_at = now
     access_request.save(update_fields=["sent_at"])
     access_request.parts.update(sent_at=now, deadline=deadline, status=RequestStatus.SENT)
-    audit.log(access_request.email, "journal.request.sent", access_request)
+    audit.log(access_request.user or REQUESTER, "journal.request.sent", access_request)
     parts = list(access_request.parts.select_related("unit"))
     transaction.on_commit(lambda: emails.receipt(access_request))
     for part in parts:
@@ -245,6 +248,8 @@ def _check_file(upload) -> None:
         raise DomainError(
             _("%(name)s cannot be sent: use PDF, an office document, a picture, text or ZIP."), params={"name": name}
         )
+    if not upload.size:
+        raise DomainError(_("%(name)s is empty."), params={"name": name})
     if upload.size > settings.TINGET_JOURNAL_ANSWER_FILE_MAX_BYTES:
         raise DomainError(
             _("%(name)s is larger than %(max)s MB."),
@@ -318,14 +323,16 @@ def part_answer(
             raise InvalidTransition(_("This request has already been answered."))
         items = list(part.items.all())
         if decision == PARTLY and items:
+            # Partly granted: some entries refused, or parts of a document held back (the usual case with one
+            # document). Each entry is then granted (in whole or in part) or refused; at least one is granted.
             chosen = {str(k): v for k, v in (item_decisions or {}).items()}
+            if len(items) == 1 and not chosen:
+                chosen = {str(items[0].pk): AccessRequestItem.Decision.GRANTED}
             values = [chosen.get(str(item.pk)) for item in items]
             if any(v not in (AccessRequestItem.Decision.GRANTED, AccessRequestItem.Decision.REFUSED) for v in values):
                 raise DomainError(_("Say for each entry whether access is granted or refused."))
-            if len(set(values)) < 2:
-                raise DomainError(
-                    _("A partial grant grants some entries and refuses others; otherwise grant or refuse all.")
-                )
+            if all(v == AccessRequestItem.Decision.REFUSED for v in values):
+                raise DomainError(_("Nothing is granted: choose to refuse instead."))
             for item, value in zip(items, values, strict=True):
                 item.decision = value
         else:
@@ -377,7 +384,7 @@ def part_appeal(*, access_request: AccessRequest, part: AccessRequestPart, messa
         part.appealed_at = now
         part.appeal_message = message
         part.save(update_fields=["status", "appealed_at", "appeal_message"])
-        audit.log(access_request.email, "journal.part.appealed", part)
+        audit.log(access_request.user or REQUESTER, "journal.part.appealed", part)
         transaction.on_commit(lambda: emails.appealed(part))
     return part
 
@@ -396,9 +403,9 @@ def part_forward(*, actor, part: AccessRequestPart, note: str = "", now=None):
         if part.status != RequestStatus.APPEALED:
             raise InvalidTransition(_("Only an appealed request can be sent to the County Governor."))
         part.status = RequestStatus.FORWARDED
-        if note:
-            part.answer = note
-        part.save(update_fields=["status", "answer"])
+        part.forwarded_at = now
+        part.forward_note = note
+        part.save(update_fields=["status", "forwarded_at", "forward_note"])
         audit.log(actor, "journal.part.forwarded", part)
         transaction.on_commit(lambda: emails.forwarded(part))
     return part

@@ -275,5 +275,5 @@ class TestMinSide:
     def test_query_count(self, resident_client, municipality, django_assert_max_num_queries):
         # Session, user, profile, and one query for each part of the page (identity, notifications,
         # follows, staff reads of my data): a fixed number, whatever the person has.
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(10):
             assert resident_client.get(reverse("accounts:min_side")).status_code == 200

@@ -107,3 +107,12 @@ def make_entry(
 @pytest.fixture
 def entry_factory():
     return make_entry
+
+
+@pytest.fixture
+def english():
+    """Service tests match the English message ids: the default language has them translated."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

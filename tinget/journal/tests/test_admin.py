@@ -9,6 +9,8 @@ the one action (an appeal sent to the County Governor) goes through the service.
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, ngettext
 
 from tinget.accounts.privacy import STAFF_READ_ACTION, staff_reads
 from tinget.accounts.tests.people import fast_staff_client
@@ -243,8 +245,14 @@ def test_send_appeals_to_the_county_governor(staff_client, appealed, resident, e
     )
     assert response.status_code == 200
     html = body(response)
-    assert "1 appeal is sent to the County Governor" in html
-    assert "Only an appealed request" in html
+    with translation.override("nb"):  # the admin speaks the default language
+        sent = ngettext(
+            "%(count)s appeal is sent to the County Governor. The requester is told by e-mail.",
+            "%(count)s appeals are sent to the County Governor. The requesters are told by e-mail.",
+            1,
+        ) % {"count": 1}
+        refused = gettext("Only an appealed request can be sent to the County Governor.")
+    assert sent in html and refused in html
     assert AccessRequestPart.objects.get(pk=appealed.pk).status == RequestStatus.FORWARDED
     assert AccessRequestPart.objects.get(pk=waiting.pk).status == RequestStatus.SENT
     assert [mail.to for mail in mailoutbox] == [[resident.email]]

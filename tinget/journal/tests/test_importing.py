@@ -23,7 +23,7 @@ from tinget.journal.models import CaseFile, Correspondent, Document, ImportJob, 
 from tinget.journal.records import CorrespondentRecord, DocumentRecord, EntryRecord, Rejected
 
 FILES = Path(__file__).parent / "files"
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 @pytest.fixture(autouse=True)

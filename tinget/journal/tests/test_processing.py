@@ -470,15 +470,15 @@ class TestBadAnswers:
         unanswered(part)
         assert mailoutbox == []
 
-    def test_partly_with_the_same_choice_for_all(self, staff_client, part):
+    def test_partly_with_every_entry_refused(self, staff_client, part):
         first, second = part.items.order_by("pk")
         response = post_answer(
             staff_client,
             part,
             **refuse_data(decision="partly_granted", link="https://example.no"),
-            **{f"item_{first.pk}": "granted", f"item_{second.pk}": "granted"},
+            **{f"item_{first.pk}": "refused", f"item_{second.pk}": "refused"},
         )
-        assert response.status_code == 400 and "grants some entries and refuses others" in page(response)
+        assert response.status_code == 400 and "Nothing is granted" in page(response)
         unanswered(part)
 
     def test_partly_with_one_entry(self, staff_client, resident, entries, unit):
@@ -490,7 +490,11 @@ class TestBadAnswers:
             **refuse_data(decision="partly_granted", link="https://example.no"),
             **{f"item_{item.pk}": "granted"},
         )
-        assert response.status_code == 400 and "with one entry, grant or refuse it" in page(response)
+        # One document with parts held back: the usual partial grant.
+        assert response.status_code == 302
+        part.refresh_from_db()
+        item.refresh_from_db()
+        assert part.status == "partly_granted" and item.decision == "granted"
 
     @pytest.mark.parametrize("name", ["program.exe", "side.html", "uten-endelse"])
     def test_a_forbidden_kind_of_file(self, staff_client, part, name):

@@ -64,8 +64,21 @@ def create(user, entries, *, now=None, **kwargs):
     return services.request_create(user=user, entry_ids=[e.pk for e in entries], now=now, **kwargs)
 
 
+def nb_path(name, **kwargs) -> str:
+    """A path as the e-mails (in the request's language, Bokmål here) write it."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("nb"):
+        return reverse(f"journal:{name}", kwargs=kwargs)
+
+
+def confirm_marker() -> str:
+    return nb_path("verify", token="x").rsplit("x/", 1)[0]
+
+
 def token_in(message) -> str:
-    marker = "/confirm/"
+    marker = confirm_marker()
     start = message.body.index(marker) + len(marker)
     return message.body[start:].split("/", 1)[0]
 
@@ -105,7 +118,7 @@ def test_anonymous_request_is_split_per_unit_and_waits_for_the_link(
     assert parts[unit.pk].items.first().entry_number == entries[0].entry_number
     # Only the requester hears of it, with the link; the units do not until it is confirmed.
     assert [m.to for m in mail.outbox] == [["journalist@example.no"]]
-    assert "/confirm/" in mail.outbox[0].body
+    assert confirm_marker() in mail.outbox[0].body
 
 
 def test_following_the_link_sends_it_once(anonymous, entries, django_capture_on_commit_callbacks):
@@ -158,7 +171,7 @@ def test_from_the_verified_address_it_goes_at_once(verified, entries, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         access_request = create(verified, entries, email="KARI@example.no")
     assert access_request.sent_at is not None and access_request.user == verified
-    assert not any("/confirm/" in m.body for m in mail.outbox)
+    assert not any(confirm_marker() in m.body for m in mail.outbox)
     assert ["KARI@example.no"] in [m.to for m in mail.outbox]
 
 
@@ -389,7 +402,7 @@ def test_sweep_reminds_the_unit_and_tells_the_requester_of_section_32_across_eas
     counts = _sweep(oslo(2026, 4, 14, 0, 30), capture)
     assert counts["overdue_notified"] == 1
     assert [m.to for m in mail.outbox] == [["journalist@example.no"]]
-    assert "§ 32" in mail.outbox[0].body and f"/request/{access_request.key}/" in mail.outbox[0].body
+    assert "§ 32" in mail.outbox[0].body and nb_path("request", key=access_request.key) in mail.outbox[0].body
     part.refresh_from_db()
     assert part.overdue_notified_at == oslo(2026, 4, 14, 0, 30) and part.status == RequestStatus.SENT
     assert _sweep(oslo(2026, 4, 15, 9), capture)["overdue_notified"] == 0  # once

@@ -193,7 +193,7 @@ class TestEstimates:
         ]
 
     def test_many_matches_are_estimated_and_marked(self, journal, sample_everything):
-        params = SearchParams(text="om")
+        params = SearchParams(text="sak")
         total, types, units, years = by_hand(params)
         result = search_entries(params)
         assert result.total_estimated and result.facets_estimated
@@ -205,7 +205,7 @@ class TestEstimates:
         assert [entry.pk for entry in result.entries] == list(newest)
 
     def test_when_few_meet_the_filters_the_total_is_exact(self, journal, sample_everything, monkeypatch):
-        params = SearchParams(text="om", types=("S",), year=2025)
+        params = SearchParams(text="sak", types=("S",), year=2025)
         total = by_hand(params)[0]
         # The words match every entry, the filters leave a few.
         monkeypatch.setattr(search, "EXACT_MAX", total + 1)
@@ -232,3 +232,13 @@ class TestEstimates:
         # The two newest, the better match first; the third newest comes in the next window.
         assert [e.pk for e in first.entries] == [newest.pk, newer.pk]
         assert search_entries(params, page=2, page_size=2).entries[0].pk == older.pk
+
+
+def test_relevance_with_fewer_matches_than_a_window_ranks_them_all(journal):
+    params = SearchParams(text="skole barnehage", sort="relevance")
+    engine = search.engine()
+    every = engine.with_rank(selectors._filtered(params), params.parsed).order_by("-rank", "-journal_date", "-pk")
+    expected = list(every.values_list("pk", flat=True))
+    assert 1 < len(expected) <= selectors.RELEVANCE_WINDOW
+    shown = [entry.pk for entry in search_entries(params, page_size=len(expected)).entries]
+    assert shown == expected

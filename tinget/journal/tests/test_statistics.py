@@ -139,3 +139,10 @@ def test_statistics_need_few_queries(client, answered, django_assert_max_num_que
     client.get(reverse("journal:statistics"))
     with django_assert_max_num_queries(3):
         statistics(client)
+
+
+def test_the_totals_agree_with_their_nouns(client, unit):
+    sent_request([(unit, 1)])
+    document = statistics(client)
+    totals = [span.text for span in document.find_all("span", class_="chart__total")]
+    assert totals[:2] == ["1 request", "1 request to a unit"]

@@ -26,7 +26,6 @@ from tinget.accounts.decorators import has_any_perm
 from tinget.accounts.decorators import staff_only as staff_only_for
 from tinget.accounts.staff import units_for
 from tinget.core.errors import DomainError, InvalidTransition, NotAllowed
-from tinget.core.models import AuditEntry
 from tinget.core.workdays import working_days_between
 
 from .. import rules, selectors, services
@@ -175,16 +174,10 @@ def _history(part) -> list[dict]:
         events.append({"at": part.answered_at, "text": f"{text} ({who})" if who else text})
     if part.appealed_at:
         events.append({"at": part.appealed_at, "text": _("Appealed by the requester")})
-    if part.status == RequestStatus.FORWARDED:
-        forwarded = (
-            AuditEntry.objects.filter(
-                action="journal.part.forwarded", target_type=part._meta.label_lower, target_id=str(part.pk)
-            )
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)
-            .first()
+    if part.forwarded_at:
+        events.append(
+            {"at": part.forwarded_at, "text": _("The appeal was sent to the County Governor (Statsforvalteren)")}
         )
-        events.append({"at": forwarded, "text": _("The appeal was sent to the County Governor (Statsforvalteren)")})
     return sorted(events, key=lambda event: (event["at"] is None, event["at"]))
 
 

@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_safe
 
 from tinget.core import selectors as core_selectors
@@ -284,6 +284,9 @@ def statistics(request):
             "since": data["since"],
             "month_rows": month_rows,
             "months_total": months_total,
+            # The charts' nouns, agreeing with their totals ("1 request", "4 requests").
+            "requests_noun": ngettext("request", "requests", months_total),
+            "parts_noun": ngettext("request to a unit", "requests to a unit", overall["total"]),
             "speed_rows": speed_rows,
             "overall": overall,
             "overall_shares": [
