@@ -324,3 +324,19 @@ def test_the_case_and_entry_pages_need_few_queries(client, case_with_entries, dj
         assert client.get(case_url(case)).status_code == 200
     with django_assert_max_num_queries(6):
         assert client.get(entry_url(entries[0])).status_code == 200
+
+
+def test_staff_find_their_queue_and_imports_from_the_search_page(client, staff_client, case_worker):
+    from django.urls import reverse
+
+    from tinget.accounts.staff import ADMINISTRATOR
+    from tinget.accounts.tests.people import fast_staff_client, new_staff
+
+    queue, imports = reverse("journal:queue"), reverse("journal:imports")
+    html = client.get(reverse("journal:index")).content.decode()
+    assert queue not in html and imports not in html
+    html = staff_client.get(reverse("journal:index")).content.decode()
+    assert queue in html and imports not in html
+    admin = fast_staff_client(new_staff("admin.journal@example.no", ADMINISTRATOR))
+    html = admin.get(reverse("journal:index")).content.decode()
+    assert queue in html and imports in html

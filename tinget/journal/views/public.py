@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 
 from tinget.core import selectors as core_selectors
 
-from .. import basket, search, selectors
+from .. import basket, rules, search, selectors
 from ..feeds import SearchFeed
 from ..forms import SORT_CHOICES, SearchForm, is_empty, query_items
 
@@ -147,6 +147,9 @@ def index(request):
             "page_obj": pages,
             "max_query_chars": search.MAX_QUERY_CHARS,
             "statistics_url": reverse("journal:statistics"),
+            # Staff find their work from the page they know: the request queue, and imports for those who run them.
+            "queue_url": reverse("journal:queue") if rules.can_see_queue(request.user) else None,
+            "imports_url": reverse("journal:imports") if rules.can_import(request.user) else None,
             "period_request_url": url_or_none("journal:period_request"),
             "crumbs": [(_("Front page"), reverse("core:hub")), (_("Mail journal"), None)],
         },
