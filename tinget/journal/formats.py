@@ -155,10 +155,13 @@ def render_reason(data) -> str:
     if "parts" in data:
         return "; ".join(render_reason(part) for part in data["parts"])
     params = {k: render_reason(v) if isinstance(v, dict) else v for k, v in (data.get("params") or {}).items()}
+    message = data.get("message") or ""
+    if not message:
+        return ""
     try:
-        return gettext(data.get("message") or "") % params
+        return gettext(message) % params
     except (KeyError, TypeError, ValueError):
-        return data.get("message") or ""
+        return message
 
 
 def _shown(value) -> str:

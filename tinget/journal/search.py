@@ -14,7 +14,7 @@ Unicode can change what is found but never raise an error.
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 import snowballstemmer
@@ -89,13 +89,16 @@ def document_for(*, title: str, case_title: str, names: list[tuple[str, bool]], 
 @dataclass
 class Engine:
     vendor: str = field(default="")
+    # What looking up one match of the words costs, against reading one entry of a date range in order (see tally).
+    lookup_cost = 1
 
     def where(self, parsed: ParsedQuery, *, sample: int = 1, lead: bool = True) -> tuple[list[str], list]:
         """SQL conditions (on journal_journalentry) and their parameters for what `parsed` finds. `lead`: the index
         may drive the query (False: another index, e.g. the dates', should, and the words are tested on each row)."""
         raise NotImplementedError
 
-    def filter(self, queryset, parsed: ParsedQuery):
+    def filter(self, queryset, parsed: ParsedQuery, *, matches: int | None = None):
+        """The queryset limited to what `parsed` finds; `matches`: what `matches()` says, if already known."""
         raise NotImplementedError
 
     def with_rank(self, queryset, parsed: ParsedQuery, *, ids=None):
@@ -103,7 +106,11 @@ class Engine:
         those entries are wanted (the queryset is already limited to them)."""
         raise NotImplementedError
 
-    def sample(self, parsed: ParsedQuery) -> tuple[str, int | float] | None:
+    def matches(self, parsed: ParsedQuery) -> int | None:
+        """How many entries the index finds for the words to include, when that is cheap to know (else None)."""
+        return None
+
+    def sample(self, parsed: ParsedQuery, matches: int | None = None) -> tuple[str, int | float] | None:
         """How to take a sample of the entries for an estimate: ("table", percent of the table's pages) or
         ("matches", take one match in N), or None when a sample would not be cheaper than counting."""
         return None
@@ -116,6 +123,10 @@ class Engine:
 
 
 class PostgresEngine(Engine):
+    # A match found by the GIN index is read from its own page of the table, seldom one in memory; the entries of a
+    # date range lie together, a score to a page.
+    lookup_cost = 8
+
     @staticmethod
     def _clause_sql(clause):
         return "phraseto_tsquery('norwegian', %s)", [" ".join(clause)]
@@ -139,11 +150,11 @@ class PostgresEngine(Engine):
         sql, params = self._tsquery(parsed)
         return [f"journal_journalentry.search_vector @@ {sql}"], params
 
-    def filter(self, queryset, parsed):
+    def filter(self, queryset, parsed, *, matches=None):
         where, params = self.where(parsed)
         return queryset.extra(where=where, params=params) if where else queryset
 
-    def sample(self, parsed):
+    def sample(self, parsed, matches=None):
         with connection.cursor() as cursor:
             cursor.execute("SELECT relpages FROM pg_class WHERE oid = 'journal_journalentry'::regclass")
             row = cursor.fetchone()
@@ -162,6 +173,8 @@ class PostgresEngine(Engine):
 
 
 class SqliteEngine(Engine):
+    lookup_cost = 2
+
     @staticmethod
     def match_expression(clauses) -> str:
         """An FTS5 query for all clauses: each stemmed word is a quoted string, so no input is syntax. Words
@@ -184,11 +197,11 @@ class SqliteEngine(Engine):
             params.append(" OR ".join('"' + " ".join(stem(w) for w in c) + '"' for c in parsed.exclude))
         return where, params
 
-    def filter(self, queryset, parsed):
+    def filter(self, queryset, parsed, *, matches=None):
         # SQLite's planner does not know how common a word is. Many matches: read the entries in the order asked
         # for (the date index) and test each against the matches, which soon fills a page; few: look the matches up
         # and sort them.
-        lead = not parsed.include or self.matches(parsed) <= LEAD_MAX
+        lead = not parsed.include or (self.matches(parsed) if matches is None else matches) <= LEAD_MAX
         where, params = self.where(parsed, lead=lead)
         return queryset.extra(where=where, params=params) if where else queryset
 
@@ -200,10 +213,10 @@ class SqliteEngine(Engine):
             )
             return cursor.fetchone()[0]
 
-    def sample(self, parsed):
+    def sample(self, parsed, matches=None):
         if not parsed.include:
             return None
-        matches = self.matches(parsed)
+        matches = self.matches(parsed) if matches is None else matches
         if matches <= 4 * SAMPLE_MATCHES:
             return None
         return ("matches", matches // SAMPLE_MATCHES)
@@ -254,19 +267,24 @@ def engine() -> Engine:
 #
 # 1. No words (a date range, type, unit, year, or nothing at all): exact, from the counts the database keeps per
 #    day, month and year, unit, type and journal year (migration 0003): a few hundred rows whatever the journal's size.
-# 2. Words or a case number, and few entries to look at: exact, in one pass over them for the total and every facet
-#    at once (each facet counted as if its own filter were not chosen). "Few": the filters alone leave at most
-#    EXACT_MAX entries, or a date range (or year) holds at most RANGE_EXACT_MAX (a journal is stored in about the
-#    order of its dates, so a range is a short stretch of the table), or a sample shows that the words are rare.
-# 3. Words that match many entries: estimated from a sample (PostgreSQL: SAMPLE_PAGES random pages of the table,
-#    the same ones every time; SQLite: every Nth match in the index), rounded to two significant digits and never
-#    above what the filters alone leave (which is known exactly), and marked, so that the page says "about". When
-#    the sample shows that few entries meet all the filters, the total is still counted exactly (only the facets
-#    are estimates). The list of entries is never estimated: only the counts are.
+# 2. Words (or a case number), when counting exactly is cheap: reading the entries of a short date range in order
+#    and testing the words on each, or looking up the matches of rare words; the total and every facet in one pass
+#    (each facet counted as if its own filter were not chosen). Also when it is a little dearer but the search finds
+#    few entries, for which an estimate would be too rough.
+# 3. Otherwise (a common word over years): estimated from a sample (PostgreSQL: SAMPLE_PAGES random pages of the
+#    table, the same ones every time; SQLite: every Nth match in the index), rounded to two significant digits and
+#    never above what the filters alone leave (which is known exactly), and marked, so that the page can say
+#    "about". The list of entries is never estimated: only the counts are.
 
 COUNTS_TABLE = "journal_entry_counts"
+# Below this many entries found, an estimate would be too rough to show: counted exactly if it costs at most FEW_READ.
 EXACT_MAX = 2_000
-RANGE_EXACT_MAX = 20_000
+# What an exact count may read: entries of a date range read in order cost 1 each, a match of the words looked up
+# on its own `Engine.lookup_cost` (PostgreSQL reads a page of the table for most). A date range of up to FEW_READ
+# entries is always counted exactly: a sample would see little of it.
+EXACT_READ = 20_000
+FEW_READ = 30_000
+# What a sample reads: pages of the table (PostgreSQL), or matches looked up (SQLite).
 SAMPLE_PAGES = 500
 SAMPLE_MATCHES = 1_000
 SAMPLE_SEED = 7
@@ -305,6 +323,8 @@ class Tally:
     years: dict[int, int] = field(default_factory=dict)
     estimated: bool = False
     facets_estimated: bool = False
+    # How many entries the words alone match, when that was counted on the way (SQLite): the page's query uses it.
+    matches: int | None = None
 
 
 def _keeps(criteria: Criteria, type_: str, unit_id: int, year: int) -> tuple[bool, bool, bool]:
@@ -448,11 +468,11 @@ def _facet_conditions(criteria: Criteria, facets: bool) -> tuple[str, list]:
     return f"({sql})", [p for group in groups for _, params in group for p in params]
 
 
-def _rows(criteria: Criteria, *, facets: bool, sample=None, dates_first: bool = False, filters: bool = True):
+def _rows(criteria: Criteria, *, facets: bool, dates_first: bool = False) -> list[tuple]:
     """(type, unit id, year, count) of the public entries matching the words, dates and case number, limited by
-    the facet filters as far as the total and facets need (`filters`); all of them, or a sample. `dates_first`
-    reads the date range and tests the words on each entry, instead of starting from the words' index (which, for
-    a common word, costs more than the range)."""
+    the facet filters as far as the total and facets need. `dates_first` reads the date range (for the total alone,
+    also the year's dates) and tests the words on each entry, instead of starting from the words' index: for a
+    common word in a short range, far less to read."""
     where = ["journal_journalentry.withdrawn_at IS NULL"]
     params: list = []
     column = "document_date" if criteria.date_column == "document_date" else "journal_date"
@@ -462,7 +482,7 @@ def _rows(criteria: Criteria, *, facets: bool, sample=None, dates_first: bool = 
     if criteria.date_to:
         where.append(f"journal_journalentry.{column} <= %s")
         params.append(_param(criteria.date_to))
-    if criteria.year is not None and not facets and filters and (bounds := year_bounds(criteria.year)):
+    if criteria.year is not None and not facets and (bounds := year_bounds(criteria.year)):
         # Implied by the year when every entry counted is of that year (not so for the facets): lets the date index
         # find the year's entries.
         where.append("journal_journalentry.journal_date BETWEEN %s AND %s")
@@ -472,17 +492,12 @@ def _rows(criteria: Criteria, *, facets: bool, sample=None, dates_first: bool = 
             "journal_journalentry.case_id IN (SELECT id FROM journal_casefile WHERE year = %s AND sequence = %s)"
         )
         params += list(criteria.case)
-    condition, condition_params = _facet_conditions(criteria, facets) if filters else ("", [])
+    condition, condition_params = _facet_conditions(criteria, facets)
     if condition:
         where.append(condition)
         params += condition_params
-    text, text_params = engine().where(
-        criteria.parsed, sample=sample[1] if sample and sample[0] == "matches" else 1, lead=not dates_first
-    )
+    text, text_params = engine().where(criteria.parsed, lead=not dates_first)
     table = "journal_journalentry"
-    if sample and sample[0] == "table":
-        # The percentage is ours, not the visitor's: a number written into the statement.
-        table += f" TABLESAMPLE SYSTEM ({float(sample[1]):.6f}) REPEATABLE ({SAMPLE_SEED})"
     if dates_first and text and connection.vendor == "postgresql":
         # OFFSET 0 keeps the planner from merging the two levels: the inner one reads the range by the date index.
         columns = "journal_journalentry.type, journal_journalentry.unit_id, journal_journalentry.year"
@@ -502,6 +517,41 @@ def _rows(criteria: Criteria, *, facets: bool, sample=None, dates_first: bool = 
             params,
         )
         return [(type_, unit_id, int(year), int(n)) for type_, unit_id, year, n in cursor.fetchall()]
+
+
+def _sample_rows(criteria: Criteria, sample) -> list[tuple]:
+    """(type, unit id, year, journal date, document date, count) of the public entries in a sample that match the
+    words, whatever the dates and filters (they are applied to these rows afterwards)."""
+    text, params = engine().where(criteria.parsed, sample=sample[1] if sample[0] == "matches" else 1)
+    table = "journal_journalentry"
+    if sample[0] == "table":
+        # The percentage is ours, not the visitor's: a number written into the statement.
+        table += f" TABLESAMPLE SYSTEM ({float(sample[1]):.6f}) REPEATABLE ({SAMPLE_SEED})"
+    columns = (
+        "journal_journalentry.type, journal_journalentry.unit_id, journal_journalentry.year, "
+        "journal_journalentry.journal_date, journal_journalentry.document_date"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns}, COUNT(*) FROM {table} "
+            f"WHERE {' AND '.join(['journal_journalentry.withdrawn_at IS NULL', *text])} GROUP BY {columns}",
+            params,
+        )
+        return [
+            (type_, unit_id, int(year), _day(journal_date), _day(document_date), int(n))
+            for type_, unit_id, year, journal_date, document_date, n in cursor.fetchall()
+        ]
+
+
+def _day(value) -> date | None:
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _in_range(criteria: Criteria, journal_date: date, document_date: date | None) -> bool:
+    day = document_date if criteria.date_column == "document_date" else journal_date
+    if criteria.date_from is not None and (day is None or day < criteria.date_from):
+        return False
+    return criteria.date_to is None or (day is not None and day <= criteria.date_to)
 
 
 def _looked_at(rows, criteria: Criteria, facets: bool) -> int:
@@ -534,37 +584,40 @@ def tally(criteria: Criteria, *, facets: bool = True) -> Tally:
     counted = _combine(rows, criteria)
     if not criteria.parsed:
         return counted
-    # Entries the date range holds (for the total alone, those of the year too): what reading it would cost.
-    if facets:
-        in_range = sum(n for *_, n in rows) if criteria.ranged else None
-    else:
-        in_range = (
-            sum(n for *_, y, n in rows if _keeps(criteria, "", 0, y)[2]) if criteria.ranged or criteria.year else None
-        )
-    if in_range is not None and in_range <= RANGE_EXACT_MAX:
+    search_engine = engine()
+    # What an exact count would read: the entries of the date range (for the total alone, those of the year too),
+    # each cheap to read (they lie together); or the matches of the words, one look-up each.
+    ranged = criteria.ranged or (criteria.year is not None and not facets)
+    in_range = sum(n for *_, y, n in rows if facets or _keeps(criteria, "", 0, y)[2]) if ranged else None
+    if in_range is not None and in_range <= FEW_READ:
         return _combine(_rows(criteria, facets=facets, dates_first=True), criteria)
-    if _looked_at(rows, criteria, facets) <= EXACT_MAX:
-        return _combine(_rows(criteria, facets=facets), criteria)
-    sample = engine().sample(criteria.parsed)
+    known = search_engine.matches(criteria.parsed) if criteria.parsed.include else None
+    if known is not None and known * search_engine.lookup_cost <= EXACT_READ:
+        return replace(_combine(_rows(criteria, facets=facets), criteria), matches=known)
+    sample = search_engine.sample(criteria.parsed, known)
     if sample is None:
-        return _combine(_rows(criteria, facets=facets), criteria)
+        return replace(_combine(_rows(criteria, facets=facets), criteria), matches=known)
     fraction = sample[1] / 100 if sample[0] == "table" else 1 / sample[1]
-    # The sample holds every match of the words (and dates); the filters are applied here.
-    rows = _rows(criteria, facets=facets, sample=sample, filters=False)
-    if sum(n for *_, n in rows) / fraction <= EXACT_MAX:
-        # The words are rare: counting their matches is cheap.
-        return _combine(_rows(criteria, facets=facets), criteria)
-    found = _combine(rows, criteria)
-    if found.total / fraction <= EXACT_MAX:
-        # Few meet all the filters: the total is counted exactly, the facets are estimates.
-        total, estimated = sum(n for *_, n in _rows(criteria, facets=False)), False
-    else:
-        total, estimated = min(counted.total, about(found.total / fraction)), True
+    sampled = _sample_rows(criteria, sample)
+    matches = known if known is not None else sum(row[-1] for row in sampled) / fraction
+    found = _combine(
+        [(t, u, y, n) for t, u, y, journal, document, n in sampled if _in_range(criteria, journal, document)],
+        criteria,
+    )
+    # The cheaper way to count exactly, and whether it is cheap enough; or, when the search finds few entries (an
+    # estimate would be rough), not too dear.
+    by_text = matches * search_engine.lookup_cost
+    cost = min(by_text, in_range if in_range is not None else by_text)
+    if cost <= EXACT_READ or (found.total / fraction <= EXACT_MAX and cost <= FEW_READ):
+        counted = _combine(_rows(criteria, facets=facets, dates_first=cost < by_text), criteria)
+        return replace(counted, matches=known)
     return Tally(
-        total=total,
+        # Never more than the filters alone leave, which is known exactly.
+        total=min(counted.total, about(found.total / fraction)) if found.total else 0,
         types={k: min(counted.types.get(k, 0), about(n / fraction)) for k, n in found.types.items()},
         units={k: min(counted.units.get(k, 0), about(n / fraction)) for k, n in found.units.items()},
         years={k: min(counted.years.get(k, 0), about(n / fraction)) for k, n in found.years.items()},
-        estimated=estimated,
+        estimated=True,
         facets_estimated=facets,
+        matches=known,
     )

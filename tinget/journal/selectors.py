@@ -80,12 +80,13 @@ def parse_case_number(text: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
-def _filtered(params: SearchParams, *, without: str = "", unit_ids=None):
+def _filtered(params: SearchParams, *, without: str = "", unit_ids=None, matches=None):
     """Public entries matching params; `without` leaves one filter out (a facet counts its own values as if it
     were not chosen, so a person can widen as well as narrow). `unit_ids`: the ids of the units asked for, when
-    known (a list of ids lets the unit's date index give the order; a join on the slug does not)."""
+    known (a list of ids lets the unit's date index give the order; a join on the slug does not); `matches`: how
+    many entries the words match, when the count already knows (see search.Tally)."""
     qs = JournalEntry.objects.public()
-    qs = search.engine().filter(qs, params.parsed)
+    qs = search.engine().filter(qs, params.parsed, matches=matches)
     field_name = "document_date" if params.date_field == "document" else "journal_date"
     if params.date_from:
         qs = qs.filter(**{f"{field_name}__gte": params.date_from})
@@ -145,7 +146,7 @@ def _facets(params: SearchParams, counted: search.Tally | None = None, units=Non
 # relevant of the newest RELEVANCE_WINDOW matches, the next ones those of the window before, and so on (with fewer
 # matches than that, simply all of them). Ranking all of 80,000 matches for a common word would read every one of
 # them on every visit; a journal's reader mostly wants what is recent anyway.
-RELEVANCE_WINDOW = 1_000
+RELEVANCE_WINDOW = 500
 
 
 def search_entries(params: SearchParams, *, page: int = 1, page_size: int | None = None, facets: bool = True):
@@ -159,7 +160,7 @@ def search_entries(params: SearchParams, *, page: int = 1, page_size: int | None
     total = counted.total
     pages = max(1, -(-total // page_size))
     page = min(max(1, page), pages)
-    qs = _filtered(params, unit_ids=criteria.unit_ids)
+    qs = _filtered(params, unit_ids=criteria.unit_ids, matches=counted.matches)
     if params.year and (bounds := search.year_bounds(params.year)):
         # Implied by the year: the date index reads the year's stretch instead of walking there from today.
         qs = qs.filter(journal_date__range=bounds)

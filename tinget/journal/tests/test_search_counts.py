@@ -174,10 +174,10 @@ class TestTheTallyEqualsCountingEachEntry:
 def sample_everything(monkeypatch):
     """Make every search with words count by "sample", a sample that holds every entry: the estimate is then the
     exact count, rounded."""
-    monkeypatch.setattr(search, "EXACT_MAX", 3)
-    monkeypatch.setattr(search, "RANGE_EXACT_MAX", 3)
-    monkeypatch.setattr(search.PostgresEngine, "sample", lambda self, parsed: ("table", 100.0))
-    monkeypatch.setattr(search.SqliteEngine, "sample", lambda self, parsed: ("matches", 1))
+    monkeypatch.setattr(search, "EXACT_READ", 0)
+    monkeypatch.setattr(search, "FEW_READ", 0)
+    monkeypatch.setattr(search.PostgresEngine, "sample", lambda self, parsed, matches=None: ("table", 100.0))
+    monkeypatch.setattr(search.SqliteEngine, "sample", lambda self, parsed, matches=None: ("matches", 1))
 
 
 class TestEstimates:
@@ -200,25 +200,39 @@ class TestEstimates:
         assert result.total == search.about(total)
         assert {f.value: f.count for f in result.facets["type"]} == {k: search.about(n) for k, n in types.items()}
         assert {int(f.value): f.count for f in result.facets["year"]} == {k: search.about(n) for k, n in years.items()}
+        slugs = {u.pk: u.slug for u in selectors.Unit.objects.all()}
+        assert {f.value: f.count for f in result.facets["unit"]} == {
+            slugs[k]: search.about(n) for k, n in units.items()
+        }
         # The list itself is not estimated: the newest matches, in order.
         newest = selectors._filtered(params).order_by("-journal_date", "-pk").values_list("pk", flat=True)[:20]
         assert [entry.pk for entry in result.entries] == list(newest)
 
-    def test_when_few_meet_the_filters_the_total_is_exact(self, journal, sample_everything, monkeypatch):
+    def test_few_found_are_counted_exactly_when_it_costs_little_more(self, journal, sample_everything, monkeypatch):
         params = SearchParams(text="sak", types=("S",), year=2025)
         total = by_hand(params)[0]
-        # The words match every entry, the filters leave a few.
         monkeypatch.setattr(search, "EXACT_MAX", total + 1)
+        monkeypatch.setattr(search, "FEW_READ", 10**6)
         result = search_entries(params)
-        assert not result.total_estimated and result.facets_estimated
+        assert not result.total_estimated and not result.facets_estimated
         assert result.total == total
+        # Too dear even so: estimated, and said to be.
+        monkeypatch.setattr(search, "FEW_READ", 0)
+        assert search_entries(params).total_estimated
 
     def test_an_estimate_never_exceeds_what_the_filters_leave(self, journal, monkeypatch, sample_everything):
         # A sample that says every entry matches: the estimate is capped by the exact count of the filters alone.
-        monkeypatch.setattr(search, "_rows", lambda criteria, **kwargs: [("I", journal[2].unit_id, 2025, 10**6)])
+        day = dt.date(2025, 6, 2)
+        monkeypatch.setattr(search, "_sample_rows", lambda *args: [("I", journal[2].unit_id, 2025, day, day, 10**6)])
         result = search_entries(SearchParams(text="skole", year=2025, types=("I",)))
         assert result.total_estimated
         assert result.total == JournalEntry.objects.public().filter(year=2025, type="I").count()
+
+    def test_a_date_range_applies_to_the_sample(self, journal, sample_everything):
+        params = SearchParams(text="sak", date_field="document", date_from=dt.date(2025, 1, 1))
+        result = search_entries(params)
+        assert result.total_estimated
+        assert result.total == search.about(by_hand(params)[0])
 
     def test_relevance_ranks_the_newest_matches_in_windows(self, journal, unit, sample_everything, monkeypatch):
         monkeypatch.setattr(selectors, "RELEVANCE_WINDOW", 2)
