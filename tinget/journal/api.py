@@ -211,6 +211,10 @@ class FacetsOut(Schema):
 
 class SearchOut(Schema):
     total: int = Field(description="Entries matching, on all pages.")
+    total_estimated: bool = Field(
+        description="True when `total` is estimated from a sample (a common word over many years); the items are exact."
+    )
+    facets_estimated: bool = Field(description="True when the facet counts are estimated from a sample.")
     page: int = Field(description="This page (a page past the last gives the last).")
     pages: int
     page_size: int
@@ -305,6 +309,8 @@ def search_entries(request, query: Query[SearchQuery]):
     result = selectors.search_entries(_params(query), page=query.page, page_size=page_size, facets=query.facets)
     return {
         "total": result.total,
+        "total_estimated": result.total_estimated,
+        "facets_estimated": result.facets_estimated,
         "page": result.page,
         "pages": result.pages,
         "page_size": result.page_size,

@@ -256,3 +256,14 @@ def test_relevance_with_fewer_matches_than_a_window_ranks_them_all(journal):
     assert 1 < len(expected) <= selectors.RELEVANCE_WINDOW
     shown = [entry.pk for entry in search_entries(params, page_size=len(expected)).entries]
     assert shown == expected
+
+
+def test_the_page_and_the_api_say_when_counts_are_estimated(client, journal, sample_everything):
+    from django.urls import reverse
+    from django.utils import translation
+
+    with translation.override("en"):
+        html = client.get(reverse("journal:index"), {"q": "sak"}).content.decode()
+        assert "About " in html and "estimated from a sample" in html and "(about " in html
+    data = client.get("/api/v1/journal/entries", {"q": "sak"}).json()
+    assert data["total_estimated"] is True and data["facets_estimated"] is True
