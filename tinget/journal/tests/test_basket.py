@@ -192,7 +192,7 @@ def test_more_values_than_the_basket_holds_are_refused_before_the_database(
 
 
 def test_more_fields_than_django_reads_is_a_bad_request(entries):
-    from conftest import CommittingClient
+    from tinget.core.tests.clients import CommittingClient
 
     client = CommittingClient(raise_request_exception=False)
     response = client.post(reverse("journal:basket_add"), {"entry": [str(n) for n in range(1, 5000)]})
