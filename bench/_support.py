@@ -488,3 +488,39 @@ def setup_django():
     import django
 
     django.setup()
+
+
+# --- Memory of a process ---------------------------------------------------------------------------------------
+
+
+def status_kb(pid: int, field: str) -> int | None:
+    """A field of /proc/PID/status in kB (VmRSS, VmHWM), or None when the process or the field is gone."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return None
+
+
+class RssSampler(threading.Thread):
+    """Reads a process's VmRSS every `interval` seconds and keeps the largest."""
+
+    def __init__(self, pid: int, interval: float = 0.002):
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak_kb = 0
+        self.samples = 0
+        self.halt = threading.Event()
+
+    def run(self):
+        while not self.halt.is_set():
+            rss = status_kb(self.pid, "VmRSS")
+            if rss is not None:
+                self.peak_kb = max(self.peak_kb, rss)
+                self.samples += 1
+            self.halt.wait(self.interval)
+
+    def stop(self) -> int:
+        self.halt.set()
+        self.join(timeout=5)
+        return self.peak_kb

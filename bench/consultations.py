@@ -42,7 +42,6 @@ import random
 import re
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -53,6 +52,7 @@ from ._support import (
     BenchError,
     CpuMeter,
     Gunicorn,
+    RssSampler,
     choose_shared_cache,
     empty_redis,
     ensure_database,
@@ -64,6 +64,7 @@ from ._support import (
     run_python,
     scenario_database_url,
     setup_django,
+    status_kb,
     summary,
 )
 
@@ -182,14 +183,6 @@ def _worker(env, *args, timeout=900) -> dict:
 # --- Memory of a gunicorn worker ---------------------------------------------------------------------------
 
 
-def _status_kb(pid: int, field: str) -> int | None:
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
-
-
 def _children(parent: int) -> list[int]:
     found = []
     for entry in Path("/proc").iterdir():
@@ -209,30 +202,6 @@ def _reset_peak(pid: int) -> bool:
         return True
     except OSError:
         return False
-
-
-class RssSampler(threading.Thread):
-    """Reads a process's VmRSS every `interval` seconds and keeps the largest."""
-
-    def __init__(self, pid: int, interval: float = 0.002):
-        super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peak_kb = 0
-        self.samples = 0
-        self.halt = threading.Event()
-
-    def run(self):
-        while not self.halt.is_set():
-            rss = _status_kb(self.pid, "VmRSS")
-            if rss is not None:
-                self.peak_kb = max(self.peak_kb, rss)
-                self.samples += 1
-            self.halt.wait(self.interval)
-
-    def stop(self) -> int:
-        self.halt.set()
-        self.join(timeout=5)
-        return self.peak_kb
 
 
 # --- HTTP ----------------------------------------------------------------------------------------------------
@@ -399,7 +368,7 @@ def measure_export(server: Gunicorn, prepared: dict, options: dict) -> dict:
         timed_get(server.base_url, paths["staff_submissions"], cookie)
     runs = []
     for _ in range(options["export_iterations"]):
-        rss_before = _status_kb(pid, "VmRSS")
+        rss_before = status_kb(pid, "VmRSS")
         reset = _reset_peak(pid)
         sampler = RssSampler(pid)
         sampler.start()
@@ -407,8 +376,8 @@ def measure_export(server: Gunicorn, prepared: dict, options: dict) -> dict:
             got = stream_get(server.base_url, paths["export_csv"], cookie)
         finally:
             sampled = sampler.stop()
-        hwm = _status_kb(pid, "VmHWM") if reset else None
-        rss_after = _status_kb(pid, "VmRSS")
+        hwm = status_kb(pid, "VmHWM") if reset else None
+        rss_after = status_kb(pid, "VmRSS")
         counted = count_csv(got["body"])
         peak_kb = max(sampled, hwm or 0)
         runs.append(
@@ -1292,7 +1261,7 @@ def upload(given: dict) -> dict:
         length = _multipart(body_path, fields_for(csrf, key, form_html), file_field, pdf, boundary)
         before = Submission.objects.filter(consultation_id=consultation).count()
         gc.collect()
-        rss_before = _status_kb(os.getpid(), "VmRSS")
+        rss_before = status_kb(os.getpid(), "VmRSS")
         _reset_peak(os.getpid())
         with body_path.open("rb") as stream:
             environ = _environ(
@@ -1313,7 +1282,7 @@ def upload(given: dict) -> dict:
             finally:
                 if traced:
                     tracemalloc.stop()
-        hwm = _status_kb(os.getpid(), "VmHWM")
+        hwm = status_kb(os.getpid(), "VmHWM")
         submission = (
             Submission.objects.filter(consultation_id=consultation, key=key).prefetch_related("attachments").first()
         )

@@ -46,7 +46,6 @@ import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -57,6 +56,7 @@ from ._support import (
     ROOT,
     BenchError,
     CpuMeter,
+    RssSampler,
     ensure_database,
     env_int,
     manage,
@@ -66,6 +66,7 @@ from ._support import (
     run_python,
     scenario_database_url,
     setup_django,
+    status_kb,
     summary,
 )
 
@@ -121,36 +122,6 @@ def _worker(env, *args, timeout=900) -> dict:
     return answer
 
 
-def _status_kb(pid: int, field: str) -> int | None:
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return None
-
-
-class RssSampler(threading.Thread):
-    """Reads a process's VmRSS every `interval` seconds and keeps the largest."""
-
-    def __init__(self, pid: int, interval: float = 0.05):
-        super().__init__(daemon=True)
-        self.pid, self.interval = pid, interval
-        self.peak_kb = 0
-        self.halt = threading.Event()
-
-    def run(self):
-        while not self.halt.is_set():
-            rss = _status_kb(self.pid, "VmRSS")
-            if rss is not None:
-                self.peak_kb = max(self.peak_kb, rss)
-            self.halt.wait(self.interval)
-
-    def stop(self) -> int:
-        self.halt.set()
-        self.join(timeout=5)
-        return self.peak_kb
-
-
 def _watched_worker(env, database: str, *args, timeout=7200) -> tuple[dict, dict]:
     """Like _worker, with the process's resident memory sampled and the CPU it and the database's backends used."""
     process = subprocess.Popen(
@@ -161,7 +132,7 @@ def _watched_worker(env, database: str, *args, timeout=7200) -> tuple[dict, dict
         stderr=subprocess.PIPE,
         text=True,
     )
-    sampler = RssSampler(process.pid)
+    sampler = RssSampler(process.pid, interval=0.05)
     sampler.start()
     meter = CpuMeter(
         {
@@ -405,7 +376,7 @@ def import_file(given: dict) -> dict:
     from tinget.journal import formats, importing
 
     path = Path(given["path"])
-    before_kb = _status_kb(os.getpid(), "VmRSS")
+    before_kb = status_kb(os.getpid(), "VmRSS")
     cpu = time.process_time()
     clock = time.perf_counter()
     with path.open("rb") as binary_file:
@@ -424,7 +395,7 @@ def import_file(given: dict) -> dict:
         "per_second": round(report.created / seconds) if seconds else None,
         "file_bytes": path.stat().st_size,
         "rss_before_mb": round((before_kb or 0) / 1024, 1),
-        "vmhwm_mb": round((_status_kb(os.getpid(), "VmHWM") or 0) / 1024, 1),
+        "vmhwm_mb": round((status_kb(os.getpid(), "VmHWM") or 0) / 1024, 1),
         "how": "formats.parse_csv(open(file, 'rb')) streamed into importing.store(), one transaction",
     }
 
